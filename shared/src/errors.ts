@@ -102,3 +102,108 @@ export function errorFromBody(status: number, body: unknown): PosternError {
   }
   return new PosternError(err.code, status, err.message, err.details);
 }
+
+/** Bytes that do not follow the SSH wire encoding (RFC 4251 §5): truncated, oversized or inconsistent. */
+export class SshWireError extends PosternError {
+  constructor(message: string) {
+    super('ssh_wire_malformed', 400, `Malformed SSH data: ${message}.`);
+  }
+}
+
+/** An SSH public or private key that cannot be read or used; the message names what is wrong. */
+export class SshKeyError extends PosternError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('ssh_key_invalid', 400, message, details);
+  }
+}
+
+export type SshCertificateRejection =
+  | 'malformed' | 'bad_signature' | 'wrong_ca' | 'wrong_type' | 'wrong_principal' | 'expired' | 'not_yet_valid';
+
+/** An OpenSSH certificate that failed verification; `reason` says which check refused it. */
+export class SshCertificateError extends PosternError {
+  readonly reason: SshCertificateRejection;
+  constructor(reason: SshCertificateRejection, message: string, details?: ErrorDetails) {
+    super(`ssh_cert_${reason}`, reason === 'malformed' ? 400 : 401, message, details);
+    this.reason = reason;
+  }
+}
+export class SshCertificateMalformedError extends SshCertificateError {
+  constructor(message: string) { super('malformed', `The SSH certificate cannot be parsed: ${message}. Issue a new certificate.`); }
+}
+export class SshCertificateBadSignatureError extends SshCertificateError {
+  constructor() { super('bad_signature', 'The SSH certificate signature does not verify: it was altered after signing. Issue a new certificate.'); }
+}
+export class SshCertificateWrongCaError extends SshCertificateError {
+  constructor(expected: string, actual: string) {
+    super('wrong_ca', `The SSH certificate was signed by CA ${actual}, not by the trusted CA ${expected}; get a certificate from the right CA.`, { expected, actual });
+  }
+}
+export class SshCertificateWrongTypeError extends SshCertificateError {
+  constructor(expected: string, actual: string) {
+    super('wrong_type', `A ${expected} certificate is required here but a ${actual} certificate was presented.`, { expected, actual });
+  }
+}
+export class SshCertificateWrongPrincipalError extends SshCertificateError {
+  constructor(principal: string, principals: readonly string[]) {
+    super('wrong_principal', `The SSH certificate is not valid for principal "${principal}" (it names ${principals.length ? principals.join(', ') : 'no principal'}); issue one for "${principal}".`, { principal, principals: [...principals] });
+  }
+}
+export class SshCertificateExpiredError extends SshCertificateError {
+  constructor(validBefore: string, now: string) {
+    super('expired', `The SSH certificate expired at ${validBefore} (now ${now}); issue a new one.`, { validBefore, now });
+  }
+}
+export class SshCertificateNotYetValidError extends SshCertificateError {
+  constructor(validAfter: string, now: string) {
+    super('not_yet_valid', `The SSH certificate is valid only from ${validAfter} (now ${now}); check the clocks or wait.`, { validAfter, now });
+  }
+}
+
+export type X509Rejection =
+  | 'malformed' | 'bad_signature' | 'wrong_ca' | 'wrong_org' | 'wrong_usage' | 'wrong_identity' | 'expired' | 'not_yet_valid';
+
+/** An X.509 certificate (or CSR) that failed a Postern check; `reason` says which check refused it. */
+export class X509CertificateError extends PosternError {
+  readonly reason: X509Rejection;
+  constructor(reason: X509Rejection, message: string, details?: ErrorDetails) {
+    super(`x509_${reason}`, reason === 'malformed' ? 400 : 401, message, details);
+    this.reason = reason;
+  }
+}
+export class X509MalformedError extends X509CertificateError {
+  constructor(what: string, problem: string) { super('malformed', `The ${what} cannot be used: ${problem}.`, { what }); }
+}
+export class X509BadSignatureError extends X509CertificateError {
+  constructor(what: string) { super('bad_signature', `The ${what} signature does not verify: it was altered after signing or forged. Request a new one.`, { what }); }
+}
+export class X509WrongCaError extends X509CertificateError {
+  constructor(issuer: string, trusted: readonly string[]) {
+    super('wrong_ca', `The certificate was issued by "${issuer}", which is not a CA trusted here (${trusted.join('; ')}); get a certificate from the right CA.`, { issuer, trusted: [...trusted] });
+  }
+}
+export class X509WrongOrgError extends X509CertificateError {
+  constructor(expected: string, actual: string | undefined) {
+    super('wrong_org', `The certificate belongs to org "${actual ?? 'none'}", not "${expected}"; a certificate opens only its own org's relays and gateways.`, { expected, actual });
+  }
+}
+export class X509WrongUsageError extends X509CertificateError {
+  constructor(expected: string, actual: readonly string[]) {
+    super('wrong_usage', `The certificate is not valid for ${expected} (it allows ${actual.length ? actual.join(', ') : 'nothing'}); issue one of the right kind.`, { expected, actual: [...actual] });
+  }
+}
+export class X509WrongIdentityError extends X509CertificateError {
+  constructor(expected: string, actual: readonly string[]) {
+    super('wrong_identity', `The peer is not "${expected}" (its certificate names ${actual.length ? actual.join(', ') : 'no Postern identity'}); you reached the wrong gateway or relay.`, { expected, actual: [...actual] });
+  }
+}
+export class X509ExpiredError extends X509CertificateError {
+  constructor(notAfter: string, at: string) {
+    super('expired', `The certificate expired at ${notAfter} (checked at ${at}); request a new one.`, { notAfter, at });
+  }
+}
+export class X509NotYetValidError extends X509CertificateError {
+  constructor(notBefore: string, at: string) {
+    super('not_yet_valid', `The certificate is valid only from ${notBefore} (checked at ${at}); check the clocks or wait.`, { notBefore, at });
+  }
+}
