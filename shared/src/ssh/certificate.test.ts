@@ -116,7 +116,8 @@ describe('parsing certificates ssh-keygen signed', () => {
     expect(() => parseSshCertificate(Buffer.concat([blob, Buffer.of(0)]))).toThrow(SshCertificateMalformedError);
     for (let i = 0; i < 500; i++) {
       const mutated = Buffer.from(blob);
-      mutated[(i * 31) % mutated.length] ^= 1 + (i % 255);
+      const at = (i * 31) % mutated.length;
+      mutated[at] = mutated[at]! ^ (1 + (i % 255));
       try {
         parseSshCertificate(mutated);
       } catch (error) {
