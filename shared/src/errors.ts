@@ -207,3 +207,10 @@ export class X509NotYetValidError extends X509CertificateError {
     super('not_yet_valid', `The certificate is valid only from ${notBefore} (checked at ${at}); check the clocks or wait.`, { notBefore, at });
   }
 }
+
+/** Sign-in refused. One message for unknown account and wrong secret, so neither is revealed. */
+export class InvalidCredentialsError extends PosternError {
+  constructor(message = 'The email or password is wrong (or the account does not exist); check both and try again.') {
+    super('invalid_credentials', 401, message);
+  }
+}
