@@ -1,0 +1,78 @@
+/**
+ * PKCS#10 certification requests (RFC 2986). The client and the gateway make their own key pair
+ * and send a CSR; the server checks proof of possession (the CSR is signed by the key it names)
+ * and signs a certificate whose names and parameters it decides itself: the CSR's subject is
+ * informational only and never copied into a certificate.
+ */
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Attributes, CertificationRequest, CertificationRequestInfo } from '@peculiar/asn1-csr';
+import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { X509BadSignatureError, X509MalformedError } from '../errors.ts';
+import { makeName } from './certificate-builder.ts';
+import { assertP256Key, signEcdsaSha256, spkiDer, type PkiKeyPair } from './keys.ts';
+import { OID_COMMON_NAME, OID_ECDSA_WITH_SHA256 } from './oids.ts';
+import { fromPem, toPem } from './pem.ts';
+
+const MAX_CSR_BYTES = 8192;
+const CSR = 'certificate signing request';
+
+export interface ParsedCertificateSigningRequest {
+  publicKey: KeyObject;
+  subjectPublicKeyInfo: SubjectPublicKeyInfo;
+  /** The requester's suggested common name, for logs only. */
+  commonName: string | undefined;
+}
+
+/** A PEM CSR for `keys`, signed with its private key (proof of possession). */
+export function createCertificateSigningRequest(keys: PkiKeyPair, commonName: string): string {
+  assertP256Key(keys.privateKey, 'CSR key');
+  const info = new CertificationRequestInfo({
+    version: 0,
+    subject: makeName({ commonName }),
+    subjectPKInfo: AsnConvert.parse(spkiDer(keys.publicKey), SubjectPublicKeyInfo),
+    attributes: new Attributes(),
+  });
+  const infoDer = new Uint8Array(AsnConvert.serialize(info));
+  const signature = signEcdsaSha256(infoDer, keys.privateKey);
+  const request = new CertificationRequest({
+    certificationRequestInfo: info,
+    signatureAlgorithm: new AlgorithmIdentifier({ algorithm: OID_ECDSA_WITH_SHA256 }),
+    signature: new Uint8Array(signature).buffer as ArrayBuffer,
+  });
+  return toPem(new Uint8Array(AsnConvert.serialize(request)), 'CERTIFICATE REQUEST');
+}
+
+/** Parses a PEM or DER CSR, requires a P-256 key, and verifies the CSR's signature with that key. */
+export function parseCertificateSigningRequest(input: string | Uint8Array): ParsedCertificateSigningRequest {
+  const der = fromPem(input, 'CERTIFICATE REQUEST');
+  if (der.byteLength > MAX_CSR_BYTES) throw new X509MalformedError(CSR, `it is ${der.byteLength} bytes, more than ${MAX_CSR_BYTES}`);
+  let request: CertificationRequest;
+  try {
+    request = AsnConvert.parse(der, CertificationRequest);
+  } catch (cause) {
+    throw new X509MalformedError(CSR, `it is not PKCS#10 DER (${(cause as Error).message})`);
+  }
+  const info = request.certificationRequestInfo;
+  if (request.signatureAlgorithm.algorithm !== OID_ECDSA_WITH_SHA256) {
+    throw new X509MalformedError(CSR, `it is signed with ${request.signatureAlgorithm.algorithm}, not ecdsa-with-SHA256`);
+  }
+  const publicKey = publicKeyOf(info.subjectPKInfo);
+  assertP256Key(publicKey, CSR);
+  const signedBytes = new Uint8Array(request.certificationRequestInfoRaw ?? AsnConvert.serialize(info));
+  if (!verify('sha256', signedBytes, publicKey, new Uint8Array(request.signature))) {
+    throw new X509BadSignatureError(CSR);
+  }
+  const cn = info.subject.flatMap((rdn) => rdn).find((atv) => atv.type === OID_COMMON_NAME);
+  // Re-encoded from the key so certificates always carry the uncompressed point, whatever the CSR used.
+  const subjectPublicKeyInfo = AsnConvert.parse(spkiDer(publicKey), SubjectPublicKeyInfo);
+  return { publicKey, subjectPublicKeyInfo, commonName: cn?.value.toString() };
+}
+
+function publicKeyOf(spki: SubjectPublicKeyInfo): KeyObject {
+  try {
+    return createPublicKey({ key: Buffer.from(AsnConvert.serialize(spki)), format: 'der', type: 'spki' });
+  } catch (cause) {
+    throw new X509MalformedError(CSR, `its public key cannot be read (${(cause as Error).message})`);
+  }
+}
