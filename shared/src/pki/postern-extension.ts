@@ -63,6 +63,16 @@ export function encodePosternParameters(params: PosternParameters): Uint8Array {
 
 /** Parses and validates the extension value; throws X509MalformedError on anything but canonical, known content. */
 export function decodePosternParameters(der: Uint8Array): PosternParameters {
+  try {
+    return decodeStrictly(der);
+  } catch (error) {
+    // asn1js throws plain RangeErrors on some hostile lengths: those are malformed input too.
+    if (error instanceof X509MalformedError) throw error;
+    throw new X509MalformedError(EXTENSION, `it cannot be parsed (${(error as Error).message})`);
+  }
+}
+
+function decodeStrictly(der: Uint8Array): PosternParameters {
   if (der.byteLength === 0 || der.byteLength > MAX_EXTENSION_BYTES) {
     throw new X509MalformedError(EXTENSION, `length ${der.byteLength} is outside 1..${MAX_EXTENSION_BYTES}`);
   }

@@ -39,16 +39,19 @@ export function certificateDer(input: CertificateInput): Buffer {
 }
 
 export function readCertificate(input: CertificateInput): CertificateInfo {
+  try {
+    return parseCertificate(input);
+  } catch (error) {
+    if (error instanceof X509MalformedError) throw error;
+    throw new X509MalformedError('certificate', `it cannot be parsed (${(error as Error).message})`);
+  }
+}
+
+function parseCertificate(input: CertificateInput): CertificateInfo {
   const der = certificateDer(input);
   if (der.byteLength > MAX_CERTIFICATE_BYTES) throw new X509MalformedError('certificate', `it is ${der.byteLength} bytes, more than ${MAX_CERTIFICATE_BYTES}`);
-  let asn: Certificate;
-  let certificate: X509Certificate;
-  try {
-    asn = AsnConvert.parse(der, Certificate);
-    certificate = input instanceof X509Certificate ? input : new X509Certificate(der);
-  } catch (cause) {
-    throw new X509MalformedError('certificate', `it is not X.509 DER (${(cause as Error).message})`);
-  }
+  const asn = AsnConvert.parse(der, Certificate);
+  const certificate = input instanceof X509Certificate ? input : new X509Certificate(der);
   const extensions = asn.tbsCertificate.extensions ?? [];
   const extensionValue = (oid: string) => extensions.find((e) => canonicalOid(e.extnID) === oid)?.extnValue.buffer;
   const parametersDer = extensionValue(OID_POSTERN_PARAMETERS);
