@@ -132,7 +132,7 @@ export class SshCertificateMalformedError extends SshCertificateError {
   constructor(message: string) { super('malformed', `The SSH certificate cannot be parsed: ${message}. Issue a new certificate.`); }
 }
 export class SshCertificateBadSignatureError extends SshCertificateError {
-  constructor() { super('bad_signature', 'The SSH certificate signature does not verify: it was altered after signing. Issue a new certificate.'); }
+  constructor(message = 'The SSH certificate signature does not verify: it was altered after signing. Issue a new certificate.') { super('bad_signature', message); }
 }
 export class SshCertificateWrongCaError extends SshCertificateError {
   constructor(expected: string, actual: string) {
