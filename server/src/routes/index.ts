@@ -1,9 +1,28 @@
 import type { App } from '../http/openapi.ts';
+import * as login from './auth/login.ts';
+import * as logout from './auth/logout.ts';
+import * as machineLogin from './auth/machine-login.ts';
+import * as me from './auth/me.ts';
+import * as refresh from './auth/refresh.ts';
+import * as auditLogs from './audit/audit-logs.ts';
+import * as machineIdentities from './machine-identities/machine-identities.ts';
+import * as orgs from './orgs/orgs.ts';
+import * as orgUsers from './orgs/users.ts';
+import * as projectMembers from './projects/members.ts';
+import * as projects from './projects/projects.ts';
+import * as gateways from './gateways/gateways.ts';
+import * as pamAccounts from './pam/accounts.ts';
+import * as kubernetesResources from './pam/kubernetes-resources.ts';
+import * as listResources from './pam/list-resources.ts';
+import * as sshResources from './pam/ssh-resources.ts';
 import * as health from './system/health.ts';
 
 /** Every route module; each exports `register(app)`. Add one line per new route file. */
 const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
   health,
+  login, refresh, logout, me, machineLogin,
+  orgs, orgUsers, projects, projectMembers, machineIdentities, auditLogs,
+  gateways, listResources, sshResources, kubernetesResources, pamAccounts,
 ];
 
 export function registerRoutes(app: App): void {

@@ -22,7 +22,7 @@ export interface AuditEvent {
   targetId?: string | null;
   /** Never a secret: names, ids, changed field names. */
   details?: Record<string, unknown>;
-  /** Defaults to the database's now(); pass the app clock where tests need a fixed time. */
+  /** Pass the app clock's time; defaults to the process clock. */
   at?: Date;
 }
 
@@ -45,6 +45,6 @@ export async function recordAudit(tx: DbOrTx, event: AuditEvent): Promise<void> 
     targetType: event.targetType,
     targetId: event.targetId ?? null,
     details: event.details ?? {},
-    ...(event.at ? { createdAt: event.at } : {}),
+    createdAt: event.at ?? new Date(),
   });
 }

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import {
-  machineIdentities, orgMemberships, orgs, projectMemberships, projects, users,
+  orgMemberships, orgs, projectMemberships, projects, users,
   type MachineIdentity, type Org, type OrgRole, type Project, type ProjectRole, type User,
 } from '../db/schema/index.ts';
 import type { AppDeps } from '../deps.ts';
 import { hashPassword, type ScryptParams } from '../services/passwords.ts';
-import { TOKEN_PREFIX, generateToken, hashToken, startTokenFamily, type TokenSubject } from '../services/tokens.ts';
+import { createMachineIdentity } from '../services/machine-identities.ts';
+import { startTokenFamily, type TokenSubject } from '../services/tokens.ts';
 
 /**
  * Test data written straight to the database (not through the API, so each route's tests depend
@@ -90,16 +91,12 @@ export function createSeeder(deps: AppDeps): Seeder {
   }
 
   async function seedMachineIdentity(options: { orgId: string; name?: string; projects?: Array<{ projectId: string; role: ProjectRole }> }) {
-    const clientId = `pci_${randomBytes(12).toString('hex')}`;
-    const clientSecret = generateToken(TOKEN_PREFIX.clientSecret);
-    const [identity] = await db.insert(machineIdentities).values({
-      orgId: options.orgId, name: options.name ?? `machine-${unique()}`, clientId, clientSecretHash: hashToken(clientSecret),
-    }).returning();
+    const { identity, clientSecret } = await createMachineIdentity(db, { kind: 'system' }, options.orgId, options.name ?? `machine-${unique()}`, deps.clock());
     for (const grant of options.projects ?? []) {
-      await db.insert(projectMemberships).values({ orgId: options.orgId, projectId: grant.projectId, machineIdentityId: identity!.id, role: grant.role });
+      await db.insert(projectMemberships).values({ orgId: options.orgId, projectId: grant.projectId, machineIdentityId: identity.id, role: grant.role });
     }
-    const { accessToken } = await issueTokens({ machineIdentityId: identity!.id });
-    return { identity: identity!, clientId, clientSecret, token: accessToken };
+    const { accessToken } = await issueTokens({ machineIdentityId: identity.id });
+    return { identity, clientId: identity.clientId, clientSecret, token: accessToken };
   }
 
   return { seedOrg, seedProject, seedUser, seedMachineIdentity, issueTokens };

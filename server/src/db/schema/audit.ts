@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { orgs } from './identity.ts';
 
 export const AUDIT_ACTOR_TYPES = ['user', 'machine', 'system', 'anonymous'] as const;
@@ -11,6 +11,8 @@ export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
  */
 export const auditLogs = pgTable('audit_logs', {
   id: uuid('id').primaryKey().defaultRandom(),
+  /** Insertion order: pages and "newest first" follow it, since many events share a millisecond. */
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
   orgId: uuid('org_id').references(() => orgs.id, { onDelete: 'cascade' }),
   projectId: uuid('project_id'),
   actorType: text('actor_type', { enum: AUDIT_ACTOR_TYPES }).notNull(),
@@ -23,7 +25,8 @@ export const auditLogs = pgTable('audit_logs', {
   details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
-  index('audit_logs_org_created_idx').on(t.orgId, t.createdAt, t.id),
+  uniqueIndex('audit_logs_seq_unique').on(t.seq),
+  index('audit_logs_org_seq_idx').on(t.orgId, t.seq),
   index('audit_logs_project_created_idx').on(t.projectId, t.createdAt),
 ]);
 
