@@ -118,7 +118,8 @@ export class SshKeyError extends PosternError {
 }
 
 export type SshCertificateRejection =
-  | 'malformed' | 'bad_signature' | 'wrong_ca' | 'wrong_type' | 'wrong_principal' | 'expired' | 'not_yet_valid';
+  | 'malformed' | 'bad_signature' | 'wrong_ca' | 'wrong_type' | 'wrong_principal' | 'expired' | 'not_yet_valid'
+  | 'wrong_source_address';
 
 /** An OpenSSH certificate that failed verification; `reason` says which check refused it. */
 export class SshCertificateError extends PosternError {
@@ -212,5 +213,12 @@ export class X509NotYetValidError extends X509CertificateError {
 export class InvalidCredentialsError extends PosternError {
   constructor(message = 'The email or password is wrong (or the account does not exist); check both and try again.') {
     super('invalid_credentials', 401, message);
+  }
+}
+export class SshCertificateWrongSourceAddressError extends SshCertificateError {
+  constructor(allowed: string, clientAddress: string | undefined) {
+    super('wrong_source_address', clientAddress === undefined
+      ? `The SSH certificate may only be used from ${allowed}, and the client address is unknown here.`
+      : `The SSH certificate may only be used from ${allowed}, not from ${clientAddress}.`, { allowed, clientAddress });
   }
 }

@@ -90,11 +90,11 @@ async function startCertServer(): Promise<{ server: Server; port: number; accept
   const accepted: SshCertificate[] = [];
   const refusals: Error[] = [];
   const config: ServerConfig = { hostKeys: [ssh2HostKeyWithCertificate(hostKey.privateKey, hostCert)], algorithms: { cipher: [...SSH2_FAST_CIPHERS] as never } };
-  const server = new Server(config, (connection) => {
+  const server = new Server(config, (connection, info) => {
     connection.on('authentication', (ctx) => {
       if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
       try {
-        const cert = verifyCertificateAuthentication(ctx, { caPublicKey: userCa.publicKey, principal: ctx.username, now: new Date() });
+        const cert = verifyCertificateAuthentication(ctx, { caPublicKey: userCa.publicKey, principal: ctx.username, now: new Date(), clientAddress: info.ip });
         if (ctx.signature) accepted.push(cert);
         ctx.accept();
       } catch (error) {
@@ -136,7 +136,8 @@ describe('b) + c) ssh2 Server with the real ssh client', () => {
 
   it('accepts `ssh -i key` with key-cert.pub beside it and exposes the verified certificate', async () => {
     const key = generateEd25519KeyPair();
-    const identity = identityFiles(key, issue('user', key.publicKey, userCa, [GATEWAY_ID], { keyId: 'org:acme' }));
+    const sourceAddress = { 'source-address': '127.0.0.0/8,::1' };
+    const identity = identityFiles(key, issue('user', key.publicKey, userCa, [GATEWAY_ID], { keyId: 'org:acme', criticalOptions: sourceAddress }));
     const result = await runSsh({ port: target.port, user: GATEWAY_ID, identity, knownHosts, command: 'tunnel' });
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('hello org:acme ran tunnel');
@@ -148,6 +149,7 @@ describe('b) + c) ssh2 Server with the real ssh client', () => {
     ['for another gateway', (key: Ed25519KeyPair) => issue('user', key.publicKey, userCa, ['gw-other']), /wrong_principal/],
     ['expired', (key: Ed25519KeyPair) => issue('user', key.publicKey, userCa, [GATEWAY_ID], { validAfter: new Date(Date.now() - 7_200_000), validBefore: new Date(Date.now() - 3_600_000) }), /expired/],
     ['without a certificate', () => null, /plain ssh-ed25519 key/],
+    ['outside the source-address list', (key: Ed25519KeyPair) => issue('user', key.publicKey, userCa, [GATEWAY_ID], { criticalOptions: { 'source-address': '10.0.0.0/8' } }), /wrong_source_address/],
   ])('refuses a client %s', async (_name, makeCert, reason) => {
     const key = generateEd25519KeyPair();
     const before = target.refusals.length;

@@ -7,11 +7,12 @@ import type { KeyObject } from 'node:crypto';
 import {
   SshCertificateBadSignatureError, SshCertificateExpiredError, SshCertificateMalformedError,
   SshCertificateNotYetValidError, SshCertificateWrongCaError, SshCertificateWrongPrincipalError,
-  SshCertificateWrongTypeError,
+  SshCertificateWrongSourceAddressError, SshCertificateWrongTypeError,
 } from '../errors.ts';
 import { KNOWN_CRITICAL_OPTIONS, parseSshCertificate, SSH_CERT_FOREVER, type SshCertificate, type SshCertificateType } from './certificate.ts';
 import { fingerprintSha256, parsePublicKeyBlob, parsePublicKeyLine, publicKeyBlobFromKeyObject } from './keys.ts';
 import { verifySshSignature } from './signature.ts';
+import { sourceAddressAllows } from './source-address.ts';
 
 export interface SshCertificateExpectations {
   /** The trusted CA: a KeyObject, its SSH blob, or its `ssh-ed25519 AAAA…` line. */
@@ -20,6 +21,11 @@ export interface SshCertificateExpectations {
   /** The user name (user certs) or host name (host certs) the certificate must list. */
   principal: string;
   now: Date;
+  /**
+   * The connecting client's IP address, checked against a `source-address` critical option.
+   * A certificate restricted to source addresses is refused when this is not given.
+   */
+  clientAddress?: string | undefined;
 }
 
 function caBlobOf(ca: KeyObject | Uint8Array | string): Buffer {
@@ -71,6 +77,12 @@ export function verifySshCertificate(input: SshCertificate | Uint8Array | string
   const unknown = Object.keys(certificate.criticalOptions).filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new SshCertificateMalformedError(`it carries critical option(s) ${unknown.join(', ')} that must be understood and are not`);
+  }
+  const allowedSources = certificate.criticalOptions['source-address'];
+  if (allowedSources !== undefined) {
+    if (expected.clientAddress === undefined || !sourceAddressAllows(allowedSources, expected.clientAddress)) {
+      throw new SshCertificateWrongSourceAddressError(allowedSources, expected.clientAddress);
+    }
   }
   return certificate;
 }
