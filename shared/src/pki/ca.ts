@@ -9,11 +9,10 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
-  BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsageFlags, Name, SubjectPublicKeyInfo,
-  id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_keyUsage,
+  BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsageFlags, id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_keyUsage,
 } from '@peculiar/asn1-x509';
 import { ValidationError, X509MalformedError } from '../errors.ts';
-import { makeExtension, makeName, signCertificate, validityWindow } from './certificate-builder.ts';
+import { encodeName, makeExtension, signCertificate, validityWindow } from './certificate-builder.ts';
 import { assertP256Key, exportPrivateKeyPem, generatePkiKeyPair, keyIdentifier, spkiDer, type PkiKeyPair } from './keys.ts';
 import { OID_KP_CLIENT_AUTH, OID_KP_SERVER_AUTH, OID_POSTERN_PARAMETERS } from './oids.ts';
 import { assertPkiId, encodePosternParameters, type CertificateRole } from './postern-extension.ts';
@@ -38,7 +37,8 @@ export interface CertificateAuthority {
   orgId: string | undefined;
   certificatePem: string;
   certificate: X509Certificate;
-  subject: Name;
+  /** DER of the CA's subject Name: the issuer of every certificate it signs. */
+  subjectDer: Buffer;
   keyIdentifier: Buffer;
   notBefore: Date;
   notAfter: Date;
@@ -62,17 +62,17 @@ export function createCertificateAuthority(options: CreateCaOptions): { authorit
   const keys = options.keys ?? generatePkiKeyPair();
   assertP256Key(keys.privateKey, 'CA key');
   const now = options.now ?? new Date();
-  const subjectPublicKeyInfo = AsnConvert.parse(spkiDer(keys.publicKey), SubjectPublicKeyInfo);
-  const keyId = keyIdentifier(subjectPublicKeyInfo.subjectPublicKey);
+  const subjectPublicKeyInfoDer = spkiDer(keys.publicKey);
+  const keyId = keyIdentifier(subjectPublicKeyInfoDer);
   // The key id in the name keeps issuer names unique across rotations and across orgs.
-  const subject = makeName({
+  const subjectDer = encodeName({
     organization: 'Postern',
     organizationalUnit: options.orgId ? `org ${options.orgId}` : 'instance',
     commonName: `${profile.title} ${keyId.subarray(0, 6).toString('hex')}`,
   });
   const { notBefore, notAfter } = validityWindow(now, new Date(now.getTime() + (options.lifetimeMs ?? DEFAULT_CA_LIFETIME_MS)));
   const der = signCertificate({
-    subject, issuer: subject, notBefore, notAfter, subjectPublicKeyInfo, signingKey: keys.privateKey,
+    subjectDer, issuerDer: subjectDer, notBefore, notAfter, subjectPublicKeyInfoDer, signingKey: keys.privateKey,
     extensions: [
       makeExtension(id_ce_basicConstraints, true, new BasicConstraints({ cA: true, pathLenConstraint: 0 })),
       makeExtension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)),
@@ -98,8 +98,8 @@ export function loadCertificateAuthority(certificatePem: string, privateKey: Key
     orgId: info.parameters.orgId,
     certificatePem: info.certificate.toString(),
     certificate: info.certificate,
-    subject: info.asn.tbsCertificate.subject,
-    keyIdentifier: keyIdentifier(info.asn.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey),
+    subjectDer: Buffer.from(AsnConvert.serialize(info.asn.tbsCertificate.subject)),
+    keyIdentifier: keyIdentifier(spkiDer(info.certificate.publicKey)),
     notBefore: info.notBefore,
     notAfter: info.notAfter,
     privateKey,

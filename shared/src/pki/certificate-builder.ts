@@ -1,15 +1,16 @@
 /**
- * Builds and signs X.509 v3 certificates: @peculiar/asn1-x509 encodes, node:crypto signs.
+ * Builds and signs X.509 v3 certificates: @peculiar/asn1-x509 encodes the parts, der.ts frames
+ * them, node:crypto signs.
  * Every Postern certificate goes through signCertificate so that each one carries the same
  * baseline: random positive serial, ECDSA-with-SHA256, subject and authority key identifiers.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
-  AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, AuthorityKeyIdentifier, Certificate,
-  Extension, Extensions, Name, RelativeDistinguishedName, SubjectKeyIdentifier, SubjectPublicKeyInfo,
-  TBSCertificate, Validity, Version, id_ce_authorityKeyIdentifier, id_ce_subjectKeyIdentifier,
+  AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, AuthorityKeyIdentifier, Extension, Name,
+  RelativeDistinguishedName, SubjectKeyIdentifier, Validity, id_ce_authorityKeyIdentifier, id_ce_subjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
+import { derBitString, derExplicit, derSequence, derUnsignedInteger } from './der.ts';
 import { ValidationError } from '../errors.ts';
 import { keyIdentifier, signEcdsaSha256 } from './keys.ts';
 import { OID_COMMON_NAME, OID_ECDSA_WITH_SHA256, OID_ORGANIZATION, OID_ORGANIZATIONAL_UNIT } from './oids.ts';
@@ -24,14 +25,17 @@ export interface DistinguishedName {
 }
 
 export interface CertificateToSign {
-  subject: Name;
-  issuer: Name;
+  /** DER of the subject Name (encodeName). */
+  subjectDer: Uint8Array;
+  /** DER of the issuing CA's subject Name, byte for byte as in the CA certificate. */
+  issuerDer: Uint8Array;
   notBefore: Date;
   notAfter: Date;
-  subjectPublicKeyInfo: SubjectPublicKeyInfo;
+  subjectPublicKeyInfoDer: Uint8Array;
   /** Key identifier of the issuing CA; omitted for a self-signed CA (it is then the subject's own). */
   authorityKeyIdentifier?: Uint8Array;
-  extensions: Extension[];
+  /** DER of each Extension (makeExtension); key identifiers are added here. */
+  extensions: Uint8Array[];
   signingKey: KeyObject;
 }
 
@@ -45,9 +49,14 @@ export function makeName(dn: DistinguishedName): Name {
   return new Name(rdns);
 }
 
-export function makeExtension(extnID: string, critical: boolean, value: object | Uint8Array): Extension {
+export function encodeName(dn: DistinguishedName): Buffer {
+  return Buffer.from(AsnConvert.serialize(makeName(dn)));
+}
+
+/** DER of one Extension whose value is `value` (an asn1-schema object, or DER already). */
+export function makeExtension(extnID: string, critical: boolean, value: object | Uint8Array): Buffer {
   const der = value instanceof Uint8Array ? value : new Uint8Array(AsnConvert.serialize(value));
-  return new Extension({ extnID, critical, extnValue: new OctetString(der) });
+  return Buffer.from(AsnConvert.serialize(new Extension({ extnID, critical, extnValue: new OctetString(der) })));
 }
 
 /** 16 random bytes with the top bit clear: positive, non-zero, unpredictable (CA/B BR §7.1). */
@@ -72,30 +81,26 @@ export function validityWindow(now: Date, requestedNotAfter: Date, ca?: { notBef
   return { notBefore, notAfter };
 }
 
-/** Encodes and signs the certificate; returns its DER. */
+const ECDSA_WITH_SHA256_DER = Buffer.from(AsnConvert.serialize(new AlgorithmIdentifier({ algorithm: OID_ECDSA_WITH_SHA256 })));
+const VERSION_3_DER = derExplicit(0, derUnsignedInteger(Buffer.from([2])));
+
+/** Encodes and signs the certificate (RFC 5280 §4.1); returns its DER. */
 export function signCertificate(cert: CertificateToSign): Buffer {
-  const signatureAlgorithm = new AlgorithmIdentifier({ algorithm: OID_ECDSA_WITH_SHA256 });
-  const subjectKeyId = keyIdentifier(cert.subjectPublicKeyInfo.subjectPublicKey);
-  const keyIdExtensions = [makeExtension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(subjectKeyId))];
+  const subjectKeyId = keyIdentifier(cert.subjectPublicKeyInfoDer);
+  const extensions = [...cert.extensions, makeExtension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(subjectKeyId))];
   if (cert.authorityKeyIdentifier) {
-    keyIdExtensions.push(makeExtension(id_ce_authorityKeyIdentifier, false,
+    extensions.push(makeExtension(id_ce_authorityKeyIdentifier, false,
       new AuthorityKeyIdentifier({ keyIdentifier: new OctetString(cert.authorityKeyIdentifier) })));
   }
-  const tbsCertificate = new TBSCertificate({
-    version: Version.v3,
-    serialNumber: randomSerialNumber().buffer as ArrayBuffer,
-    signature: signatureAlgorithm,
-    issuer: cert.issuer,
-    validity: new Validity({ notBefore: cert.notBefore, notAfter: cert.notAfter }),
-    subject: cert.subject,
-    subjectPublicKeyInfo: cert.subjectPublicKeyInfo,
-    extensions: new Extensions([...cert.extensions, ...keyIdExtensions]),
-  });
-  const tbsDer = new Uint8Array(AsnConvert.serialize(tbsCertificate));
-  const signature = signEcdsaSha256(tbsDer, cert.signingKey);
-  return Buffer.from(AsnConvert.serialize(new Certificate({
-    tbsCertificate,
-    signatureAlgorithm,
-    signatureValue: new Uint8Array(signature).buffer as ArrayBuffer,
-  })));
+  const tbsCertificate = derSequence(
+    VERSION_3_DER,
+    derUnsignedInteger(randomSerialNumber()),
+    ECDSA_WITH_SHA256_DER,
+    cert.issuerDer,
+    Buffer.from(AsnConvert.serialize(new Validity({ notBefore: cert.notBefore, notAfter: cert.notAfter }))),
+    cert.subjectDer,
+    cert.subjectPublicKeyInfoDer,
+    derExplicit(3, derSequence(...extensions)),
+  );
+  return derSequence(tbsCertificate, ECDSA_WITH_SHA256_DER, derBitString(signEcdsaSha256(tbsCertificate, cert.signingKey)));
 }

@@ -1,9 +1,9 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { X509BadSignatureError, X509MalformedError } from '../errors.ts';
 import { createCertificateSigningRequest, parseCertificateSigningRequest } from './csr.ts';
 import { generatePkiKeyPair, spkiDer } from './keys.ts';
-import { opensslMakeCsr, opensslVerifyCsr } from './openssl.test-support.ts';
+import { opensslMakeCompressedPointCsr, opensslMakeCsr, opensslVerifyCsr } from './openssl.test-support.ts';
 import { fromPem, toPem } from './pem.ts';
 
 describe('certificate signing requests', () => {
@@ -19,6 +19,14 @@ describe('certificate signing requests', () => {
 
   it('accepts a P-256 CSR made by openssl', () => {
     expect(parseCertificateSigningRequest(opensslMakeCsr('prime256v1')).commonName).toBe('openssl-made');
+  });
+
+  it('re-encodes a compressed point as an uncompressed SubjectPublicKeyInfo', () => {
+    const parsed = parseCertificateSigningRequest(opensslMakeCompressedPointCsr());
+    expect(spkiDer(parsed.publicKey).length).toBe(59); // node keeps the compressed form it was given
+    expect(parsed.subjectPublicKeyInfoDer.length).toBe(91);
+    expect(parsed.subjectPublicKeyInfoDer[26]).toBe(0x04); // after the 26-byte P-256 header
+    expect(createPublicKey({ key: parsed.subjectPublicKeyInfoDer, format: 'der', type: 'spki' }).equals(parsed.publicKey)).toBe(true);
   });
 
   it('refuses keys other than P-256, naming the fix', () => {

@@ -19,7 +19,8 @@ const CSR = 'certificate signing request';
 
 export interface ParsedCertificateSigningRequest {
   publicKey: KeyObject;
-  subjectPublicKeyInfo: SubjectPublicKeyInfo;
+  /** DER SubjectPublicKeyInfo with the uncompressed point, whatever form the CSR used. */
+  subjectPublicKeyInfoDer: Buffer;
   /** The requester's suggested common name, for logs only. */
   commonName: string | undefined;
 }
@@ -57,21 +58,32 @@ export function parseCertificateSigningRequest(input: string | Uint8Array): Pars
   if (request.signatureAlgorithm.algorithm !== OID_ECDSA_WITH_SHA256) {
     throw new X509MalformedError(CSR, `it is signed with ${request.signatureAlgorithm.algorithm}, not ecdsa-with-SHA256`);
   }
-  const publicKey = publicKeyOf(info.subjectPKInfo);
+  const requestedSpki = Buffer.from(AsnConvert.serialize(info.subjectPKInfo));
+  const publicKey = publicKeyOf(requestedSpki);
   assertP256Key(publicKey, CSR);
   const signedBytes = new Uint8Array(request.certificationRequestInfoRaw ?? AsnConvert.serialize(info));
   if (!verify('sha256', signedBytes, publicKey, new Uint8Array(request.signature))) {
     throw new X509BadSignatureError(CSR);
   }
   const cn = info.subject.flatMap((rdn) => rdn).find((atv) => atv.type === OID_COMMON_NAME);
-  // Re-encoded from the key so certificates always carry the uncompressed point, whatever the CSR used.
-  const subjectPublicKeyInfo = AsnConvert.parse(spkiDer(publicKey), SubjectPublicKeyInfo);
-  return { publicKey, subjectPublicKeyInfo, commonName: cn?.value.toString() };
+  const canonical = requestedSpki.length === 91 && requestedSpki.subarray(0, P256_SPKI_PREFIX.length).equals(P256_SPKI_PREFIX);
+  return { publicKey, subjectPublicKeyInfoDer: canonical ? requestedSpki : uncompressedSpki(publicKey), commonName: cn?.value.toString() };
 }
 
-function publicKeyOf(spki: SubjectPublicKeyInfo): KeyObject {
+/** SubjectPublicKeyInfo header of a named-curve P-256 key with an uncompressed point: what node:crypto exports. */
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
+
+/**
+ * node:crypto exports a key in the point form it was read in; a JWK round trip yields the
+ * uncompressed form, which every TLS stack reads (Go's crypto/x509, for one, refuses compressed points).
+ */
+function uncompressedSpki(publicKey: KeyObject): Buffer {
+  return spkiDer(createPublicKey({ key: publicKey.export({ format: 'jwk' }), format: 'jwk' }));
+}
+
+function publicKeyOf(spki: Buffer): KeyObject {
   try {
-    return createPublicKey({ key: Buffer.from(AsnConvert.serialize(spki)), format: 'der', type: 'spki' });
+    return createPublicKey({ key: spki, format: 'der', type: 'spki' });
   } catch (cause) {
     throw new X509MalformedError(CSR, `its public key cannot be read (${(cause as Error).message})`);
   }

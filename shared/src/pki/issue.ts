@@ -15,7 +15,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { ValidationError } from '../errors.ts';
 import type { CaKind, CertificateAuthority } from './ca.ts';
-import { makeExtension, makeName, signCertificate, validityWindow, type DistinguishedName } from './certificate-builder.ts';
+import { encodeName, makeExtension, signCertificate, validityWindow, type DistinguishedName } from './certificate-builder.ts';
 import { parseCertificateSigningRequest, type ParsedCertificateSigningRequest } from './csr.ts';
 import { OID_KP_CLIENT_AUTH, OID_KP_SERVER_AUTH, OID_POSTERN_PARAMETERS, gatewayUri } from './oids.ts';
 import { toPem } from './pem.ts';
@@ -47,6 +47,14 @@ interface IssueCommon {
 
 const DAY_MS = 24 * 3600_000;
 
+// The same for every leaf of a purpose, so encoded once.
+const leafExtensions = (purpose: string) => [
+  makeExtension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
+  makeExtension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
+  makeExtension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([purpose])),
+];
+const LEAF_EXTENSIONS = { [OID_KP_SERVER_AUTH]: leafExtensions(OID_KP_SERVER_AUTH), [OID_KP_CLIENT_AUTH]: leafExtensions(OID_KP_CLIENT_AUTH) };
+
 function issueLeaf(ca: CertificateAuthority, request: IssueCommon, profile: LeafProfile): IssuedCertificate {
   if (ca.kind !== profile.requiredCaKind) {
     throw new ValidationError(`This certificate is signed by the ${profile.requiredCaKind} CA, not by a ${ca.kind} CA.`, { expected: profile.requiredCaKind, actual: ca.kind });
@@ -54,18 +62,16 @@ function issueLeaf(ca: CertificateAuthority, request: IssueCommon, profile: Leaf
   const csr = isParsed(request.csr) ? request.csr : parseCertificateSigningRequest(request.csr);
   const { notBefore, notAfter } = validityWindow(request.now ?? new Date(), profile.notAfter, ca);
   const extensions = [
-    makeExtension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
-    makeExtension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
-    makeExtension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([profile.purpose])),
+    ...LEAF_EXTENSIONS[profile.purpose],
     makeExtension(OID_POSTERN_PARAMETERS, false, encodePosternParameters(profile.parameters)),
   ];
   if (profile.sans.length) extensions.push(makeExtension(id_ce_subjectAltName, false, new SubjectAlternativeName(profile.sans)));
   const der = signCertificate({
-    subject: makeName(profile.subject),
-    issuer: ca.subject,
+    subjectDer: encodeName(profile.subject),
+    issuerDer: ca.subjectDer,
     notBefore,
     notAfter,
-    subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
+    subjectPublicKeyInfoDer: csr.subjectPublicKeyInfoDer,
     authorityKeyIdentifier: ca.keyIdentifier,
     extensions,
     signingKey: ca.privateKey,
@@ -74,7 +80,7 @@ function issueLeaf(ca: CertificateAuthority, request: IssueCommon, profile: Leaf
 }
 
 function isParsed(csr: CsrInput): csr is ParsedCertificateSigningRequest {
-  return typeof csr === 'object' && 'subjectPublicKeyInfo' in csr;
+  return typeof csr === 'object' && 'subjectPublicKeyInfoDer' in csr;
 }
 
 function orgOf(ca: CertificateAuthority, orgId: string | undefined): string {

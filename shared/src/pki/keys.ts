@@ -51,9 +51,10 @@ export function signEcdsaSha256(data: Uint8Array, privateKey: KeyObject): Buffer
 }
 
 /**
- * Key identifier of a public key: the leftmost 160 bits of SHA-256 over the subjectPublicKey bits
- * (RFC 7093 §2 method 1), so issuer lookup works without SHA-1.
+ * Key identifier of a public key: the leftmost 160 bits of SHA-256 over its DER
+ * SubjectPublicKeyInfo (RFC 7093 §2 method 4, truncated as methods 1-3 are), so issuer lookup
+ * works without SHA-1 and without taking the key apart.
  */
-export function keyIdentifier(subjectPublicKey: ArrayBuffer): Buffer {
-  return createHash('sha256').update(new Uint8Array(subjectPublicKey)).digest().subarray(0, 20);
+export function keyIdentifier(subjectPublicKeyInfoDer: Uint8Array): Buffer {
+  return createHash('sha256').update(subjectPublicKeyInfoDer).digest().subarray(0, 20);
 }

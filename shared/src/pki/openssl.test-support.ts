@@ -59,6 +59,15 @@ export function opensslMakeCsr(curve: 'prime256v1' | 'secp384r1' | 'rsa'): strin
   return result.output;
 }
 
+/** A CSR whose SubjectPublicKeyInfo carries a compressed P-256 point (legal, but not what we issue). */
+export function opensslMakeCompressedPointCsr(): string {
+  const key = runOpenssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout']);
+  const compressed = runOpenssl(['ec', '-conv_form', 'compressed'], key.output);
+  const csr = withFiles({ 'key.pem': compressed.output }, (p) => runOpenssl(['req', '-new', '-key', p['key.pem']!, '-subj', '/CN=compressed']));
+  if (!csr.ok) throw new Error(`openssl req failed: ${csr.output}`);
+  return csr.output;
+}
+
 export interface OrgPki {
   orgId: string;
   gatewayServerCa: CertificateAuthority;
