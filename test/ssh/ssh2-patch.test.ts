@@ -8,6 +8,7 @@ import { Client, utils } from 'ssh2';
 import { formatCertificateLine, signSshCertificate } from '@postern/shared/ssh/certificate';
 import { formatPublicKeyLine, generateEd25519KeyPair } from '@postern/shared/ssh/keys';
 import { encodeOpenSshPrivateKey } from '@postern/shared/ssh/private-key';
+import { ssh2Run } from '../fixtures/ssh-client.ts';
 import { startSshd, type RunningSshd } from '../fixtures/sshd.ts';
 
 const ca = generateEd25519KeyPair();
@@ -55,14 +56,7 @@ describe('ssh2 Client with an ECDSA certificate', () => {
     const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const privateKey = pair.privateKey.export({ format: 'pem', type: 'sec1' }).toString();
     const certificate = formatCertificateLine(userCert(pair.publicKey));
-    const ready = await new Promise<boolean>((resolve, reject) => {
-      const client = new Client();
-      const timer = setTimeout(() => { client.end(); reject(new Error('timeout')); }, 15_000);
-      client.on('ready', () => { clearTimeout(timer); client.end(); resolve(true); });
-      client.on('error', (error) => { clearTimeout(timer); reject(error); });
-      client.connect({ host: sshd.host, port: sshd.port, username: sshd.user, privateKey, certificate } as never);
-    });
-    expect(ready).toBe(true);
+    await ssh2Run({ host: sshd.host, port: sshd.port, username: sshd.user, privateKey, certificate } as never);
     await sshd.waitForLog(/Accepted publickey for postern-test .* ECDSA-CERT .* ID patch-test/);
   });
 });
