@@ -10,6 +10,9 @@ import type { App } from '../http/openapi.ts';
 import { createLogger } from '../logger.ts';
 import { openTestDatabase, type TestBackend } from './database.ts';
 import { createSeeder, type Seeder } from './seed.ts';
+import { randomBytes } from 'node:crypto';
+import { dbOrgKeyStore } from '../services/org-key-store.ts';
+import { Vault } from '../services/vault.ts';
 
 export interface TestResponse<T = any> {
   status: number;
@@ -81,6 +84,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     config,
     clock: () => new Date(Date.now() + clockOffsetMs),
     logger: createLogger(config.logLevel, captureLogs(logs)),
+    vault: new Vault(randomBytes(32), dbOrgKeyStore(database.db)),
   };
   const deps = options.extendDeps ? await options.extendDeps(baseDeps) : baseDeps;
   const app = createApp(deps);

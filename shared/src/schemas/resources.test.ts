@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { zCreateKubernetesResource, zCreateSshResource, zHost } from './resources.ts';
+import { zCreateKubernetesResource, zCreateSshResource, zHost, zUpdateKubernetesResource, zUpdateSshResource } from './resources.ts';
 import { zName } from './names.ts';
 
 const ids = { projectId: '0b1c5a52-3f0e-4c5e-9d0a-6f2f6f1e9a10', gatewayId: '1b1c5a52-3f0e-4c5e-9d0a-6f2f6f1e9a10' };
@@ -40,5 +40,13 @@ describe('resource schemas', () => {
     expect(zCreateKubernetesResource.safeParse({ ...base, url: 'http://10.0.0.1:6443' }).success).toBe(false);
     expect(zCreateKubernetesResource.safeParse({ ...base, url: 'https://k', tls: { verify: true, caCertificate: 'nope' } }).success).toBe(false);
     expect(zCreateKubernetesResource.parse({ ...base, url: 'https://k', tls: { verify: false } }).tls).toEqual({ verify: false });
+  });
+});
+
+describe('update schemas', () => {
+  it('leave out what the caller left out (no defaults on update)', () => {
+    expect(zUpdateSshResource.parse({ name: 'x' })).toEqual({ name: 'x' });
+    expect(zUpdateKubernetesResource.parse({ name: 'x' })).toEqual({ name: 'x' });
+    expect(zUpdateSshResource.safeParse({ projectId: ids.projectId }).success).toBe(false);
   });
 });

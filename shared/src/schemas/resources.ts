@@ -39,37 +39,23 @@ export const zApiServerUrl = z
   .max(2048)
   .meta({ example: 'https://10.0.0.1:6443' });
 
+// Defaults belong to creation only: an update that leaves a field out must leave it unchanged.
+const sshFields = { name: zName, description: zDescription.optional(), gatewayId: zId, host: zHost, port: zPort };
+const kubernetesFields = { name: zName, description: zDescription.optional(), gatewayId: zId, url: zApiServerUrl, tls: zKubernetesTls };
+
 export const zCreateSshResource = z
-  .object({
-    projectId: zId,
-    name: zName,
-    description: zDescription.optional(),
-    gatewayId: zId,
-    host: zHost,
-    port: zPort.default(22),
-  })
+  .object({ projectId: zId, ...sshFields, port: zPort.default(22) })
   .strict()
   .meta({ id: 'CreateSshResource' });
 
-export const zUpdateSshResource = zCreateSshResource.omit({ projectId: true }).partial().strict().meta({ id: 'UpdateSshResource' });
+export const zUpdateSshResource = z.object(sshFields).partial().strict().meta({ id: 'UpdateSshResource' });
 
 export const zCreateKubernetesResource = z
-  .object({
-    projectId: zId,
-    name: zName,
-    description: zDescription.optional(),
-    gatewayId: zId,
-    url: zApiServerUrl,
-    tls: zKubernetesTls.default({ verify: true }),
-  })
+  .object({ projectId: zId, ...kubernetesFields, tls: zKubernetesTls.default({ verify: true }) })
   .strict()
   .meta({ id: 'CreateKubernetesResource' });
 
-export const zUpdateKubernetesResource = zCreateKubernetesResource
-  .omit({ projectId: true })
-  .partial()
-  .strict()
-  .meta({ id: 'UpdateKubernetesResource' });
+export const zUpdateKubernetesResource = z.object(kubernetesFields).partial().strict().meta({ id: 'UpdateKubernetesResource' });
 
 export const zResourceType = z.enum(['ssh', 'kubernetes']);
 
