@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scratchDir, sshKeygen } from '../../../test/fixtures/ssh-keygen.ts';
-import { SshKeyError } from '../errors.ts';
+import { SshKeyError, SshWireError } from '../errors.ts';
 import {
-  fingerprintSha256, formatPublicKeyLine, generateEd25519KeyPair, parsePublicKeyLine, publicKeyBlobFromKeyObject,
+  fingerprintSha256, formatPublicKeyLine, generateEd25519KeyPair, parsePublicKeyBlob, parsePublicKeyLine, publicKeyBlobFromKeyObject,
 } from './keys.ts';
 import { encodeOpenSshPrivateKey, parseOpenSshPrivateKey } from './private-key.ts';
 import { signSsh, verifySshSignature } from './signature.ts';
@@ -37,6 +37,29 @@ describe('OpenSSH public keys', () => {
     const message = Buffer.from('postern');
     expect(verify(null, message, parsed.keyObject, sign(null, message, privateKey))).toBe(true);
     expect(publicKeyBlobFromKeyObject(privateKey)).toEqual(parsed.blob);
+  });
+
+  it('survives mutated and truncated key blobs with typed errors only', () => {
+    const blobs = [
+      publicKeyBlobFromKeyObject(generateEd25519KeyPair().publicKey),
+      publicKeyBlobFromKeyObject(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey),
+      publicKeyBlobFromKeyObject(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey),
+    ];
+    let refused = 0;
+    for (let i = 0; i < 1500; i++) {
+      const blob = Buffer.from(blobs[i % blobs.length]!);
+      const at = (i * 7919) % blob.length;
+      blob[at] = blob[at]! ^ (1 + (i % 255));
+      for (const input of [blob, blob.subarray(0, at)]) {
+        try {
+          parsePublicKeyBlob(input);
+        } catch (error) {
+          expect([SshKeyError, SshWireError].some((type) => error instanceof type)).toBe(true);
+          refused++;
+        }
+      }
+    }
+    expect(refused).toBeGreaterThan(1500);
   });
 
   it('refuses lines whose declared type disagrees with the blob, and garbage', () => {
