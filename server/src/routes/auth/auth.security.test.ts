@@ -1,0 +1,93 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServer, type TestServer } from '../../test/harness.ts';
+import type { SeededOrg } from '../../test/seed.ts';
+
+let server: TestServer;
+let home: SeededOrg;
+
+beforeAll(async () => {
+  server = await createTestServer();
+  home = await server.seedOrg();
+});
+afterAll(async () => server?.close());
+
+const login = (email: string, password: string) => server.post('/api/v1/auth/login', { email, password });
+
+describe('auth: security', () => {
+  it('revokes the whole sign-in when a spent refresh token is presented again', async () => {
+    const first = await login(home.owner.email, home.owner.password);
+    const second = await server.post('/api/v1/auth/refresh', { refreshToken: first.body.refreshToken });
+    expect(second.status).toBe(200);
+    const replay = await server.post('/api/v1/auth/refresh', { refreshToken: first.body.refreshToken });
+    expect(replay.status).toBe(401);
+    // The legitimate holder's newer tokens die too: the thief and the owner are both signed out.
+    expect((await server.get('/api/v1/auth/me', second.body.accessToken)).status).toBe(401);
+    expect((await server.post('/api/v1/auth/refresh', { refreshToken: second.body.refreshToken })).status).toBe(401);
+    expect((await server.get('/api/v1/auth/me', first.body.accessToken)).status).toBe(401);
+    const log = await server.get(`/api/v1/orgs/${home.org.id}/audit-logs?action=auth.refresh.reused`, home.owner.token);
+    expect(log.body.items).toHaveLength(1);
+  });
+
+  it('lets only one of two concurrent refreshes with the same token win', async () => {
+    const first = await login(home.owner.email, home.owner.password);
+    const results = await Promise.all([1, 2].map(() => server.post('/api/v1/auth/refresh', { refreshToken: first.body.refreshToken })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+  });
+
+  it('rotating a machine secret revokes its tokens and the old secret', async () => {
+    const machine = await server.seedMachineIdentity({ orgId: home.org.id });
+    const signedIn = await server.post('/api/v1/auth/machine-identity/login', { clientId: machine.clientId, clientSecret: machine.clientSecret });
+    const rotated = await server.post(`/api/v1/orgs/${home.org.id}/machine-identities/${machine.identity.id}/rotate-secret`, {}, home.owner.token);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.clientSecret).not.toBe(machine.clientSecret);
+    expect((await server.get('/api/v1/auth/me', signedIn.body.accessToken)).status).toBe(401);
+    expect((await server.get('/api/v1/auth/me', machine.token)).status).toBe(401);
+    expect((await server.post('/api/v1/auth/machine-identity/login', { clientId: machine.clientId, clientSecret: machine.clientSecret })).status).toBe(401);
+    expect((await server.post('/api/v1/auth/machine-identity/login', { clientId: machine.clientId, clientSecret: rotated.body.clientSecret })).status).toBe(200);
+  });
+
+  it('deleting a machine identity revokes its tokens and its login', async () => {
+    const machine = await server.seedMachineIdentity({ orgId: home.org.id });
+    expect((await server.delete(`/api/v1/orgs/${home.org.id}/machine-identities/${machine.identity.id}`, home.owner.token)).status).toBe(204);
+    expect((await server.get('/api/v1/auth/me', machine.token)).status).toBe(401);
+    expect((await server.post('/api/v1/auth/machine-identity/login', { clientId: machine.clientId, clientSecret: machine.clientSecret })).status).toBe(401);
+  });
+
+  it('stores tokens, passwords and client secrets only as hashes', async () => {
+    const user = await server.seedUser({ orgId: home.org.id });
+    const signedIn = await login(user.email, user.password);
+    const machine = await server.seedMachineIdentity({ orgId: home.org.id });
+    const dump = JSON.stringify(await server.db.execute(sql`
+      select (select json_agg(t) from auth_tokens t) as tokens, (select json_agg(u) from users u) as users,
+             (select json_agg(m) from machine_identities m) as machines, (select json_agg(a) from audit_logs a) as audit`));
+    for (const secret of [signedIn.body.accessToken, signedIn.body.refreshToken, user.password, machine.clientSecret, machine.token]) {
+      expect(dump).not.toContain(secret);
+    }
+    expect(dump).toMatch(/scrypt\$\d+\$8\$1\$/);
+  });
+
+  it('never puts a password or a client secret in a log line, nor in any response but the one that issues the secret', async () => {
+    const created = await server.post(`/api/v1/orgs/${home.org.id}/users`, { email: 'leak-check@example.test', password: 'leak-check-password-1', role: 'member' }, home.owner.token);
+    expect(created.status).toBe(201);
+    await login('leak-check@example.test', 'leak-check-password-1');
+    await login('leak-check@example.test', 'wrong-leak-check-password');
+    await server.post('/api/v1/auth/login', { email: 'leak-check@example.test', password: 12345, extra: 'leak-check-password-2' });
+    const machine = await server.post(`/api/v1/orgs/${home.org.id}/machine-identities`, { name: 'leak-check' }, home.owner.token);
+    const secret = machine.body.clientSecret as string;
+    const issuing = server.responses.length - 1;
+    await server.post('/api/v1/auth/machine-identity/login', { clientId: machine.body.clientId, clientSecret: secret });
+    await server.post('/api/v1/auth/machine-identity/login', { clientId: machine.body.clientId, clientSecret: `${secret}x` });
+    await server.get(`/api/v1/orgs/${home.org.id}/machine-identities`, home.owner.token);
+    await server.get(`/api/v1/orgs/${home.org.id}/audit-logs?limit=200`, home.owner.token);
+
+    const logs = server.logs.join('\n');
+    for (const secretValue of ['leak-check-password-1', 'wrong-leak-check-password', 'leak-check-password-2', secret]) {
+      expect(logs).not.toContain(secretValue);
+    }
+    server.responses.forEach((text, index) => {
+      for (const secretValue of ['leak-check-password-1', 'wrong-leak-check-password', 'leak-check-password-2']) expect(text).not.toContain(secretValue);
+      if (index !== issuing) expect(text).not.toContain(secret);
+    });
+  });
+});
