@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { utils as ssh2Utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { UnprocessableError } from '@postern/shared/errors';
 import type { CredentialInput } from '@postern/shared/schemas/accounts';
+
+// ssh2 is CommonJS: Node's ESM loader cannot see its named exports, so take utils off the default export.
+const ssh2Utils = ssh2.utils;
 
 /** What the vault stores for an account, as JSON, encrypted as one field. */
 export type StoredSecret = { password: string } | { privateKey: string; passphrase?: string } | { token: string };
