@@ -24,6 +24,8 @@ describe('certificate authorities', () => {
     const { authority, privateKeyPem } = createCertificateAuthority({ kind: 'gateway-client', orgId: 'org-a' });
     const reloaded = loadCertificateAuthority(authority.certificatePem, importPrivateKey(privateKeyPem));
     expect(reloaded.keyIdentifier.equals(authority.keyIdentifier)).toBe(true);
+    expect(runOpenssl(['x509', '-noout', '-ext', 'subjectKeyIdentifier'], authority.certificatePem).output.replaceAll(':', '').toLowerCase())
+      .toContain(authority.keyIdentifier.toString('hex'));
     const leaf = issuePlatformClientCert(reloaded, { csr: makeRequester().csr, notAfter: new Date(Date.now() + 3600_000) });
     expect(opensslVerify(authority.certificatePem, leaf.pem, 'sslclient')).toMatchObject({ ok: true });
     expect(() => loadCertificateAuthority(authority.certificatePem, generatePkiKeyPair().privateKey)).toThrow(/does not match/);

@@ -99,7 +99,8 @@ export function loadCertificateAuthority(certificatePem: string, privateKey: Key
     certificatePem: info.certificate.toString(),
     certificate: info.certificate,
     subjectDer: Buffer.from(AsnConvert.serialize(info.asn.tbsCertificate.subject)),
-    keyIdentifier: keyIdentifier(spkiDer(info.certificate.publicKey)),
+    // The CA's own SKI, so leaves' AKI matches it even for a CA whose key id was made another way.
+    keyIdentifier: info.subjectKeyIdentifier ?? keyIdentifier(spkiDer(info.certificate.publicKey)),
     notBefore: info.notBefore,
     notAfter: info.notAfter,
     privateKey,

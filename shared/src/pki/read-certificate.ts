@@ -6,7 +6,8 @@
 import { X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
-  Certificate, ExtendedKeyUsage, SubjectAlternativeName, id_ce_extKeyUsage, id_ce_subjectAltName,
+  Certificate, ExtendedKeyUsage, SubjectAlternativeName, SubjectKeyIdentifier, id_ce_extKeyUsage, id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
 import { X509MalformedError } from '../errors.ts';
 import { OID_POSTERN_PARAMETERS, canonicalOid } from './oids.ts';
@@ -28,6 +29,7 @@ export interface CertificateInfo {
   dnsNames: string[];
   ipAddresses: string[];
   extendedKeyUsage: string[];
+  subjectKeyIdentifier: Buffer | undefined;
 }
 
 const MAX_CERTIFICATE_BYTES = 16_384;
@@ -59,6 +61,7 @@ function parseCertificate(input: CertificateInput): CertificateInfo {
   const sanDer = extensionValue(id_ce_subjectAltName);
   const sans = sanDer ? AsnConvert.parse(sanDer, SubjectAlternativeName) : [];
   const ekuDer = extensionValue(id_ce_extKeyUsage);
+  const skiDer = extensionValue(id_ce_subjectKeyIdentifier);
   return {
     der,
     certificate,
@@ -71,5 +74,6 @@ function parseCertificate(input: CertificateInput): CertificateInfo {
     dnsNames: sans.flatMap((n) => (n.dNSName === undefined ? [] : [n.dNSName])),
     ipAddresses: sans.flatMap((n) => (n.iPAddress === undefined ? [] : [n.iPAddress])),
     extendedKeyUsage: ekuDer ? [...AsnConvert.parse(ekuDer, ExtendedKeyUsage)] : [],
+    subjectKeyIdentifier: skiDer ? Buffer.from(AsnConvert.parse(skiDer, SubjectKeyIdentifier).buffer) : undefined,
   };
 }
