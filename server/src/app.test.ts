@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orgs } from './db/schema/index.ts';
+import { orgs, users } from './db/schema/index.ts';
 import { errorResponses, jsonBody, jsonResponse, z } from './http/openapi.ts';
 import { createTestServer, type TestServer } from './test/harness.ts';
 
@@ -10,7 +10,7 @@ const ProbeBody = z.object({ name: z.string().min(1).max(50), size: z.number().i
 const probeRoute = createRoute({
   method: 'post',
   path: '/api/v1/probe/{mode}',
-  request: { params: z.object({ mode: z.enum(['echo', 'org', 'crash']) }), body: jsonBody(ProbeBody) },
+  request: { params: z.object({ mode: z.enum(['echo', 'user', 'crash']) }), body: jsonBody(ProbeBody) },
   responses: { 200: jsonResponse(z.object({ name: z.string() }), 'echo'), ...errorResponses(400, 409, 413) },
 });
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   server.app.openapi(probeRoute, async (c) => {
     const { mode } = c.req.valid('param');
     const body = c.req.valid('json');
-    if (mode === 'org') await c.var.deps.db.insert(orgs).values({ name: body.name });
+    if (mode === 'user') await c.var.deps.db.insert(users).values({ email: body.name, passwordHash: 'unused' });
     if (mode === 'crash') await c.var.deps.db.insert(orgs).values({ name: body.name, id: 'not-a-uuid' });
     return c.json({ name: body.name }, 200);
   });
@@ -88,12 +88,12 @@ describe('framework', () => {
   });
 
   it('answers a unique violation with 409 conflict naming the field, and the database keeps one row', async () => {
-    const first = await server.post('/api/v1/probe/org', { name: 'Acme ☃', size: 1 });
+    const first = await server.post('/api/v1/probe/user', { name: 'snow☃@example.test', size: 1 });
     expect(first.status).toBe(200);
     const before = await server.tableCounts();
-    const second = await server.post('/api/v1/probe/org', { name: 'Acme ☃', size: 1 });
+    const second = await server.post('/api/v1/probe/user', { name: 'snow☃@example.test', size: 1 });
     expect(second.status).toBe(409);
-    expect(second.body.error).toMatchObject({ code: 'conflict', details: { field: 'name' } });
+    expect(second.body.error).toMatchObject({ code: 'conflict', details: { field: 'email' } });
     expect(await server.tableCounts()).toEqual(before);
   });
 

@@ -16,12 +16,16 @@ export type OrgRole = (typeof ORG_ROLES)[number];
 export const PROJECT_ROLES = ['admin', 'member', 'auditor'] as const;
 export type ProjectRole = (typeof PROJECT_ROLES)[number];
 
+/**
+ * Org names are not unique: a "name taken" answer would tell anyone which other orgs exist.
+ * Orgs are addressed by id.
+ */
 export const orgs = pgTable('orgs', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-}, (t) => [uniqueIndex('orgs_name_unique').on(t.name)]);
+});
 
 export const users = pgTable('users', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -1,0 +1,1 @@
+DROP INDEX "orgs_name_unique";
