@@ -7,9 +7,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueGatewayServerCert, issuePlatformClientCert, issueSessionClientCert } from './issue.ts';
+import { issueGatewayServerCert, issuePlatformClientCert, issueRelayClientCert, issueRelayServerCert, issueSessionClientCert } from './issue.ts';
 import { makeOrgPki, makeRequester, type OrgPki } from './openssl.test-support.ts';
-import { pinGatewayIdentity, readSessionParameters } from './peer-identity.ts';
+import { pinGatewayIdentity, readOrgId, readSessionParameters } from './peer-identity.ts';
 import { readCertificate } from './read-certificate.ts';
 
 const hour = 3600_000;
@@ -156,6 +156,31 @@ describe('TLS 1.3 mutual authentication with Postern certificates', () => {
   it('gateway refuses a session certificate past its not-after (the session has ended)', async () => {
     const ended = sessionClient(orgA, { now: new Date(Date.now() - 3 * hour), sessionEndsAt: new Date(Date.now() - hour) });
     expect(await expectRefusedByGateway(ended)).toEqual({ refused: 'CERT_HAS_EXPIRED' });
+  });
+});
+
+describe('TLS 1.3 to the relay with relay PKI certificates', () => {
+  it('client checks the relay by its IP SAN (standard hostname check); the relay reads the org from the client cert', async () => {
+    const relayKeys = makeRequester('relay');
+    const relayCert = issueRelayServerCert(orgA.relayServerCa, { csr: relayKeys.csr, dnsNames: ['relay.test'], ipAddresses: ['127.0.0.1'] });
+    const server = tls.createServer({
+      key: relayKeys.keyPem, cert: relayCert.pem, ca: [orgA.relayClientCa.certificatePem], requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3',
+    }, (socket) => socket.end(readOrgId(socket.getPeerX509Certificate()!)));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const client = makeRequester('client');
+      const clientCert = issueRelayClientCert(orgA.relayClientCa, { csr: client.csr, orgId: 'org-a', actorId: 'user-1', notAfter: new Date(Date.now() + hour) });
+      const socket = tls.connect({
+        host: '127.0.0.1', port: (server.address() as AddressInfo).port, ca: [orgA.relayServerCa.certificatePem],
+        key: client.keyPem, cert: clientCert.pem, minVersion: 'TLSv1.3',
+      });
+      const [data] = await Promise.race([once(socket, 'data'), once(socket, 'error').then(([error]) => { throw error; })]) as [Buffer];
+      socket.destroy();
+      expect(data.toString()).toBe('org-a');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
