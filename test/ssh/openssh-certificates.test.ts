@@ -22,7 +22,7 @@ beforeAll(async () => {
   sshd = await startSshd({
     trustedUserCaKeys: [formatPublicKeyLine(userCa.publicKey)],
     hostCert: (hostLine) => formatCertificateLine(signSshCertificate({
-      certType: 'host', publicKey: Buffer.from(hostLine.split(' ')[1]!, 'base64'), caPrivateKey: hostCa.privateKey,
+      certType: 'host', publicKey: hostLine, caPrivateKey: hostCa.privateKey,
       serial: 1n, keyId: 'test-host', principals: ['127.0.0.1'],
       validAfter: new Date(Date.now() - 60_000), validBefore: new Date(Date.now() + 3_600_000),
     })),

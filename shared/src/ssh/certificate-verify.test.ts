@@ -27,6 +27,11 @@ describe('verifySshCertificate', () => {
     expect(verifySshCertificate(formatCertificateLine(cert), { ...expected, caPublicKey: cert.signatureKey.blob }).principals).toEqual(['gw-1']);
   });
 
+  it('signs a subject given as an authorized_keys line', () => {
+    const cert = signSshCertificate({ ...request, publicKey: formatPublicKeyLine(subject.publicKey, 'gateway key') });
+    expect(verifySshCertificate(cert, expected).publicKey.keyObject.equals(subject.publicKey)).toBe(true);
+  });
+
   it('uses OpenSSH validity bounds: valid from validAfter, invalid from validBefore', () => {
     const cert = signSshCertificate(request);
     expect(() => verifySshCertificate(cert, { ...expected, now: start })).not.toThrow();

@@ -4,7 +4,7 @@
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { SshCertificateMalformedError, SshKeyError, SshWireError } from '../errors.ts';
-import { formatPublicKeyLine, parsePublicKeyBlob, parsePublicKeyLineRaw, publicKeyBlobFromKeyObject, readPublicKeyFields, type SshKeyType, type SshPublicKey } from './keys.ts';
+import { formatPublicKeyLine, parsePublicKeyBlob, parsePublicKeyLine, parsePublicKeyLineRaw, publicKeyBlobFromKeyObject, readPublicKeyFields, type SshKeyType, type SshPublicKey } from './keys.ts';
 import { signSsh } from './signature.ts';
 import { SshReader, SshWriter } from './wire.ts';
 
@@ -29,8 +29,8 @@ export const KNOWN_CRITICAL_OPTIONS = ['force-command', 'source-address', 'verif
 
 export interface SshCertificateRequest {
   certType: SshCertificateType;
-  /** The subject's public key: a KeyObject or its SSH wire blob. */
-  publicKey: KeyObject | Uint8Array;
+  /** The subject's public key: a KeyObject, its SSH wire blob, or its `ssh-ed25519 AAAA…` line. */
+  publicKey: KeyObject | Uint8Array | string;
   caPrivateKey: KeyObject;
   serial: bigint;
   keyId: string;
@@ -129,10 +129,16 @@ function decodePrincipals(bytes: Uint8Array): string[] {
   return principals;
 }
 
+function subjectPublicKey(publicKey: SshCertificateRequest['publicKey']): SshPublicKey {
+  if (typeof publicKey === 'string') return parsePublicKeyLine(publicKey);
+  if (publicKey instanceof Uint8Array) return parsePublicKeyBlob(publicKey);
+  return parsePublicKeyBlob(publicKeyBlobFromKeyObject(publicKey));
+}
+
 /** Builds and signs an OpenSSH certificate with the CA key (ed25519, ECDSA or RSA). */
 export function signSshCertificate(request: SshCertificateRequest): SshCertificate {
-  const subjectBlob = request.publicKey instanceof Uint8Array ? Buffer.from(request.publicKey) : publicKeyBlobFromKeyObject(request.publicKey);
-  const subject = parsePublicKeyBlob(subjectBlob);
+  const subject = subjectPublicKey(request.publicKey);
+  const subjectBlob = subject.blob;
   const caBlob = publicKeyBlobFromKeyObject(request.caPrivateKey);
   const validAfter = toSeconds(request.validAfter);
   const validBefore = request.validBefore === 'forever' ? SSH_CERT_FOREVER : toSeconds(request.validBefore);
