@@ -3,7 +3,7 @@
  * RFC 8332, RFC 8709) made and checked with node:crypto.
  */
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { SshKeyError, SshWireError } from '../errors.ts';
+import { SshWireError } from '../errors.ts';
 import { sshKeyTypeOf, type SshKeyType } from './keys.ts';
 import { mpintBodyToUnsigned, SshReader, SshWriter, unsignedToMpintBody } from './wire.ts';
 
@@ -80,8 +80,3 @@ export function verifySshSignature(publicKey: KeyObject, data: Uint8Array, signa
   return verify(ECDSA_HASH[keyType], data, { key, dsaEncoding: 'ieee-p1363' }, ecdsaP1363(raw, ECDSA_COORDINATE_BYTES[keyType]));
 }
 
-/** For callers that hold a key of unknown kind: a clear error instead of a silent false. */
-export function assertSignableKey(key: KeyObject): void {
-  if (key.type !== 'private') throw new SshKeyError('Signing needs a private key.');
-  sshKeyTypeOf(key);
-}
