@@ -79,4 +79,3 @@ export function verifySshSignature(publicKey: KeyObject, data: Uint8Array, signa
   if (algorithm !== keyType) return false;
   return verify(ECDSA_HASH[keyType], data, { key, dsaEncoding: 'ieee-p1363' }, ecdsaP1363(raw, ECDSA_COORDINATE_BYTES[keyType]));
 }
-
