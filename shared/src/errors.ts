@@ -222,3 +222,58 @@ export class SshCertificateWrongSourceAddressError extends SshCertificateError {
       : `The SSH certificate may only be used from ${allowed}, not from ${clientAddress}.`, { allowed, clientAddress });
   }
 }
+
+/** A relay first frame (or a status frame) that does not follow shared/src/relay/frame.ts. */
+export class RelayFrameError extends PosternError {
+  readonly reason: 'bad_frame' | 'unsupported_version';
+  constructor(reason: 'bad_frame' | 'unsupported_version', problem: string) {
+    super(`relay_${reason}`, 400, `Malformed relay frame: ${problem}.`, { reason });
+    this.reason = reason;
+  }
+}
+
+/** The client could not open a TCP/TLS connection to the relay at all. */
+export class RelayUnreachableError extends PosternError {
+  constructor(address: string, cause: string) {
+    super('relay_unreachable', 503, `The relay at ${address} cannot be reached (${cause}); check the relay address and your network, or try again shortly.`, { address, cause });
+  }
+}
+
+/** The relay's TLS certificate is not one the client was told to trust, or TLS with it failed. */
+export class RelayUntrustedError extends PosternError {
+  constructor(address: string, cause: string) {
+    super('relay_untrusted', 502, `The relay at ${address} failed TLS verification (${cause}); its certificate is not from the Relay PKI Server CA you hold, or your relay client certificate was refused. Request a new session.`, { address, cause });
+  }
+}
+
+/** The relay answered the first frame with a refusal; `reason` is the status name from the frame. */
+export class RelayRefusedError extends PosternError {
+  readonly reason: string;
+  constructor(reason: string, relayMessage: string) {
+    super('relay_refused', 403, `The relay refused the connection (${reason}): ${relayMessage}`, { reason });
+    this.reason = reason;
+  }
+}
+
+/** The gateway reached through the relay is not the one the session names (URI SAN pin). */
+export class GatewayPinMismatchError extends PosternError {
+  constructor(expectedGatewayId: string, problem: string) {
+    super('gateway_pin_mismatch', 502, `The peer behind the relay is not gateway ${expectedGatewayId} (${problem}); do not retry with these credentials, report it to your administrator.`, { expectedGatewayId });
+  }
+}
+
+/** The gateway refused the session after the inner TLS handshake; `reason` says which check. */
+export class GatewayRefusedError extends PosternError {
+  readonly reason: string;
+  constructor(reason: string, gatewayMessage: string) {
+    super('gateway_refused', 403, `The gateway refused the session (${reason}): ${gatewayMessage}`, { reason });
+    this.reason = reason;
+  }
+}
+
+/** The relayed channel closed or stalled before the gateway answered. */
+export class GatewayUnreachableError extends PosternError {
+  constructor(gatewayId: string, cause: string) {
+    super('gateway_unreachable', 504, `Gateway ${gatewayId} did not complete the connection (${cause}); it may be restarting — try again in a few seconds.`, { gatewayId, cause });
+  }
+}
