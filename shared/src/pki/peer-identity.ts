@@ -38,12 +38,19 @@ export function readGatewayId(certificate: CertificateInput): string {
   return gatewayId;
 }
 
-/** The session a session client certificate opens. */
-export function readSessionParameters(certificate: CertificateInput): SessionParameters {
+/**
+ * The session a session client certificate opens. A gateway passes its own id as
+ * `expectedGatewayId`: the org's client CA signs sessions for all of the org's gateways, and a
+ * session meant for another gateway must not open here.
+ */
+export function readSessionParameters(certificate: CertificateInput, expectedGatewayId?: string): SessionParameters {
   const { parameters: p, notAfter } = readCertificate(certificate);
   if (p.role !== 'session-client') throw new X509WrongUsageError('session-client', [p.role]);
   if (!p.orgId || !p.gatewayId || !p.sessionId || !p.resourceId || !p.accountId) {
     throw new X509MalformedError('session certificate', 'it lacks one of org, gateway, session, resource or account id');
+  }
+  if (expectedGatewayId !== undefined && p.gatewayId !== expectedGatewayId) {
+    throw new X509WrongIdentityError(gatewayUri(expectedGatewayId), [gatewayUri(p.gatewayId)]);
   }
   return {
     orgId: p.orgId, gatewayId: p.gatewayId, sessionId: p.sessionId, resourceId: p.resourceId,

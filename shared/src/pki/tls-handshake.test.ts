@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { X509CertificateError } from '../errors.ts';
 import { issueGatewayServerCert, issuePlatformClientCert, issueRelayClientCert, issueRelayServerCert, issueSessionClientCert } from './issue.ts';
 import { makeOrgPki, makeRequester, type OrgPki } from './openssl.test-support.ts';
 import { pinGatewayIdentity, readOrgId, readSessionParameters } from './peer-identity.ts';
@@ -45,8 +46,12 @@ async function startGateway(org: OrgPki, gatewayId: string, explainRefusals = fa
     }
     const peer = socket.getPeerX509Certificate();
     const role = peer ? readCertificate(peer).parameters.role : 'none';
-    const answer = role === 'session-client' ? { role, alpn: socket.alpnProtocol, ...readSessionParameters(peer!) } : { role };
-    socket.end(JSON.stringify(answer));
+    try {
+      const answer = role === 'session-client' ? { role, alpn: socket.alpnProtocol, ...readSessionParameters(peer!, gatewayId) } : { role };
+      socket.end(JSON.stringify(answer));
+    } catch (error) {
+      socket.end(JSON.stringify({ refused: (error as X509CertificateError).code }));
+    }
   });
   server.on('tlsClientError', (error) => clientErrors.push(error));
   server.listen(0, '127.0.0.1');
@@ -129,6 +134,11 @@ describe('TLS 1.3 mutual authentication with Postern certificates', () => {
     const cert = issuePlatformClientCert(orgA.gatewayClientCa, { csr: requester.csr, notAfter: new Date(Date.now() + hour) });
     const result = await dial(gateway.port, orgA, { keyPem: requester.keyPem, certPem: cert.pem }, 'gw-1');
     expect(result.answer).toEqual({ role: 'platform-client' });
+  });
+
+  it("gateway refuses a session meant for another of the org's gateways", async () => {
+    const result = await dial(gateway.port, orgA, sessionClient(orgA, { gatewayId: 'gw-2' }), 'gw-1');
+    expect(result.answer).toEqual({ refused: 'x509_wrong_identity' });
   });
 
   it('client refuses a gateway whose URI SAN is not the pinned gateway id', async () => {
