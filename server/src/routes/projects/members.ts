@@ -15,10 +15,17 @@ export const ProjectMemberResponse = z.object({
   ]),
 }).openapi('ProjectMember');
 
-export const AddProjectMemberRequest = z.union([
-  z.object({ userId: z.uuid(), role: ProjectRoleSchema }).strict(),
-  z.object({ machineIdentityId: z.uuid(), role: ProjectRoleSchema }).strict(),
-]).openapi('AddProjectMemberRequest', { description: 'Exactly one of userId or machineIdentityId, from the project\'s org' });
+// One object with a cross-field rule rather than a union: a union's errors point at the root,
+// this names the field that is wrong.
+export const AddProjectMemberRequest = z.object({
+  userId: z.uuid().optional(),
+  machineIdentityId: z.uuid().optional(),
+  role: ProjectRoleSchema,
+}).superRefine((body, ctx) => {
+  if ((body.userId === undefined) === (body.machineIdentityId === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['userId'], message: 'give exactly one of userId or machineIdentityId' });
+  }
+}).openapi('AddProjectMemberRequest', { description: 'Exactly one of userId or machineIdentityId, from the project\'s org' });
 
 export const UpdateProjectMemberRequest = z.object({ role: ProjectRoleSchema }).openapi('UpdateProjectMemberRequest');
 
@@ -57,7 +64,8 @@ export function register(app: App): void {
 
   app.openapi(addMemberRoute, async (c) => {
     const project = await requireProjectRole(c, c.req.valid('param').projectId, ['admin']);
-    const { role, ...ref } = c.req.valid('json');
+    const { role, userId, machineIdentityId } = c.req.valid('json');
+    const ref = userId ? { userId } : { machineIdentityId: machineIdentityId! };
     const member = await addProjectMember(c.var.deps.db, c.var.principal, project, ref, role, c.var.deps.clock());
     return c.json(memberBody(member), 201);
   });
