@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordAudit } from '../../services/audit.ts';
+import { createTestServer, type TestServer } from '../../test/harness.ts';
+import type { SeededOrg } from '../../test/seed.ts';
+import type { Project } from '../../db/schema/index.ts';
+
+let server: TestServer;
+let home: SeededOrg;
+let other: SeededOrg;
+let secondProject: Project;
+const callers: Record<string, string> = {};
+
+beforeAll(async () => {
+  server = await createTestServer();
+  home = await server.seedOrg();
+  other = await server.seedOrg();
+  secondProject = await server.seedProject(home.org.id, { name: 'second' });
+  const event = (orgId: string, projectId: string | null, targetId: string) => recordAudit(server.db, {
+    orgId, projectId, actor: { kind: 'system' }, action: 'sec.event', targetType: 'thing', targetId,
+  });
+  await event(home.org.id, home.project.id, 'in-default');
+  await event(home.org.id, secondProject.id, 'in-second');
+  await event(home.org.id, null, 'org-wide');
+  await event(other.org.id, other.project.id, 'other-org');
+  callers.owner = home.owner.token;
+  callers.orgAdmin = (await server.seedUser({ orgId: home.org.id, orgRole: 'admin' })).token;
+  callers.orgMember = (await server.seedUser({ orgId: home.org.id, orgRole: 'member' })).token;
+  for (const role of ['admin', 'member', 'auditor'] as const) {
+    callers[`project ${role}`] = (await server.seedUser({ orgId: home.org.id, projects: [{ projectId: home.project.id, role }] })).token;
+  }
+  callers.machineAuditor = (await server.seedMachineIdentity({ orgId: home.org.id, projects: [{ projectId: home.project.id, role: 'auditor' }] })).token;
+  callers.otherOrgOwner = other.owner.token;
+});
+afterAll(async () => server?.close());
+
+const targets = (body: { items: Array<{ target: { id: string } }> }) => body.items.map((item) => item.target.id).sort();
+
+describe('audit log: who sees what', () => {
+  describe.each([
+    ['owner', 200, ['in-default', 'in-second', 'org-wide']],
+    ['orgAdmin', 200, ['in-default', 'in-second', 'org-wide']],
+    ['project admin', 200, ['in-default']],
+    ['project auditor', 200, ['in-default']],
+    ['machineAuditor', 200, ['in-default']],
+    ['project member', 403, []],
+    ['orgMember', 403, []],
+    ['otherOrgOwner', 404, []],
+  ] as const)('%s', (caller, status, visible) => {
+    it(`lists → ${status}${status === 200 ? `, seeing ${visible.join(', ')}` : ''}`, async () => {
+      const res = await server.get(`/api/v1/orgs/${home.org.id}/audit-logs?action=sec.event`, callers[caller]);
+      expect(res.status).toBe(status);
+      if (status === 200) expect(targets(res.body)).toEqual([...visible]);
+    });
+  });
+
+  it('a project auditor filtering on a project it cannot review gets 404, not the rows', async () => {
+    const res = await server.get(`/api/v1/orgs/${home.org.id}/audit-logs?projectId=${secondProject.id}`, callers['project auditor']);
+    expect(res.status).toBe(404);
+  });
+
+  it('filtering on another org\'s project through one\'s own org shows nothing of it', async () => {
+    const res = await server.get(`/api/v1/orgs/${home.org.id}/audit-logs?projectId=${other.project.id}`, callers.owner);
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('other-org');
+  });
+
+  it('the other org\'s owner sees only its own org\'s events', async () => {
+    const res = await server.get(`/api/v1/orgs/${other.org.id}/audit-logs?action=sec.event`, callers.otherOrgOwner);
+    expect(targets(res.body)).toEqual(['other-org']);
+  });
+});
