@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { zAccount } from '@postern/shared/schemas/accounts';
+import { zResource } from '@postern/shared/schemas/resources';
+
+/**
+ * The API's response shapes as the desktop reads them. Pure zod, so the core (Node) parses
+ * responses with them and the renderer (browser) shares the inferred types through the bridge.
+ * Objects are not strict: a newer server may add fields without breaking an older client.
+ */
+
+export const zOrgRole = z.enum(['owner', 'admin', 'member']);
+export const zProjectRole = z.string();
+
+export const zTokenPair = z.object({
+  tokenType: z.literal('Bearer'),
+  accessToken: z.string().min(1),
+  accessTokenExpiresAt: z.string(),
+  refreshToken: z.string().min(1),
+  refreshTokenExpiresAt: z.string(),
+});
+
+export const zLoginResponse = zTokenPair.extend({ user: z.object({ id: z.string(), email: z.string() }) });
+
+export const zProjectGrant = z.object({ id: z.string(), orgId: z.string(), name: z.string(), role: zProjectRole });
+
+export const zMe = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('user'),
+    id: z.string(),
+    email: z.string(),
+    displayName: z.string().nullable(),
+    orgs: z.array(z.object({ id: z.string(), name: z.string(), role: zOrgRole })),
+    projects: z.array(zProjectGrant),
+  }),
+  z.object({ kind: z.literal('machine'), id: z.string(), orgId: z.string(), name: z.string(), projects: z.array(zProjectGrant) }),
+]);
+
+export const zOrg = z.object({ id: z.string(), name: z.string(), role: zOrgRole.nullable() });
+export const zProject = z.object({
+  id: z.string(), orgId: z.string(), name: z.string(), description: z.string(), maxSessionDurationSeconds: z.number(),
+});
+export const zGateway = z.object({ id: z.string(), orgId: z.string(), name: z.string(), description: z.string() });
+export const zSshCaSetup = z.object({ command: z.string() }).loose();
+
+export const zOrgList = z.object({ orgs: z.array(zOrg) });
+export const zProjectList = z.object({ projects: z.array(zProject) });
+export const zGatewayList = z.object({ gateways: z.array(zGateway) });
+export const zResourceList = z.object({ resources: z.array(zResource) });
+export const zAccountList = z.object({ accounts: z.array(zAccount) });
+
+export type TokenPair = z.infer<typeof zTokenPair>;
+export type LoginResponse = z.infer<typeof zLoginResponse>;
+export type Me = z.infer<typeof zMe>;
+export type Org = z.infer<typeof zOrg>;
+export type Project = z.infer<typeof zProject>;
+export type Gateway = z.infer<typeof zGateway>;
+export type SshCaSetup = z.infer<typeof zSshCaSetup>;
+export type { Account } from '@postern/shared/schemas/accounts';
+export type { Resource, SshResource, KubernetesResource } from '@postern/shared/schemas/resources';

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { zCreateAccount, zUpdateAccount } from '@postern/shared/schemas/accounts';
+import {
+  zCreateKubernetesResource, zCreateSshResource, zResourceType, zUpdateKubernetesResource, zUpdateSshResource,
+} from '@postern/shared/schemas/resources';
+import type { Account, Gateway, Org, Project, Resource, SshCaSetup } from './api-types.ts';
+
+/**
+ * The one typed seam between the renderer and the main process (Teleport Connect's
+ * MainProcessClient). Every method is declared once here with the zod schema of its argument;
+ * the preload exposes it as `window.postern`, main validates every call against these schemas
+ * at one entry point, and the dev bridge of the browser tests implements the same interface.
+ */
+
+export interface SessionView {
+  serverUrl: string;
+  user: { id: string; email: string; displayName: string | null };
+  orgs: Array<{ id: string; name: string; role: 'owner' | 'admin' | 'member' }>;
+  projects: Array<{ id: string; orgId: string; name: string; role: string }>;
+}
+
+/** A resource as the browser shows it: with its gateway's name and its accounts. */
+export interface ResourceEntry {
+  resource: Resource;
+  gateway: Gateway | null;
+  accounts: Account[];
+}
+
+const zId = z.string().uuid();
+const zText = z.string().max(2048);
+
+/** Argument schemas, one per bridge method; the method's parameter type is inferred from it. */
+export const bridgeArgs = {
+  'session.current': z.undefined(),
+  'session.signIn': z.object({ serverUrl: zText.min(1), email: zText.min(1), password: z.string().min(1).max(1024) }).strict(),
+  'session.signOut': z.undefined(),
+  'catalog.projects': z.object({ orgId: zId }).strict(),
+  'catalog.gateways': z.object({ orgId: zId }).strict(),
+  'catalog.resources': z.object({ orgId: zId, projectId: zId, type: zResourceType.optional(), search: z.string().max(64).optional() }).strict(),
+  'resources.createSsh': zCreateSshResource,
+  'resources.updateSsh': z.object({ resourceId: zId, changes: zUpdateSshResource }).strict(),
+  'resources.createKubernetes': zCreateKubernetesResource,
+  'resources.updateKubernetes': z.object({ resourceId: zId, changes: zUpdateKubernetesResource }).strict(),
+  'resources.delete': z.object({ type: zResourceType, resourceId: zId }).strict(),
+  'resources.sshCaSetup': z.object({ resourceId: zId }).strict(),
+  'accounts.create': zCreateAccount,
+  'accounts.update': z.object({ accountId: zId, changes: zUpdateAccount }).strict(),
+  'accounts.delete': z.object({ accountId: zId }).strict(),
+} as const;
+
+export type BridgeMethod = keyof typeof bridgeArgs;
+export type BridgeArg<M extends BridgeMethod> = z.input<(typeof bridgeArgs)[M]>;
+
+/** What each method resolves to. */
+export interface BridgeResults {
+  'session.current': SessionView | null;
+  'session.signIn': SessionView;
+  'session.signOut': void;
+  'catalog.projects': Project[];
+  'catalog.gateways': Gateway[];
+  'catalog.resources': ResourceEntry[];
+  'resources.createSsh': Resource;
+  'resources.updateSsh': Resource;
+  'resources.createKubernetes': Resource;
+  'resources.updateKubernetes': Resource;
+  'resources.delete': void;
+  'resources.sshCaSetup': SshCaSetup;
+  'accounts.create': Account;
+  'accounts.update': Account;
+  'accounts.delete': void;
+}
+
+/** Events main sends to the renderer, with their payloads. */
+export interface BridgeEvents {
+  /** The sign-in started or ended (signed out, or expired and could not be refreshed). */
+  'session.changed': { signedIn: boolean };
+}
+export type BridgeEvent = keyof BridgeEvents;
+
+/** The handlers main (and the dev bridge) implement: one function per method. */
+export type BridgeHandlers = { [M in BridgeMethod]: (arg: z.output<(typeof bridgeArgs)[M]>) => Promise<BridgeResults[M]> };
+
+/** What the renderer sees as `window.postern`. */
+export interface PosternBridge {
+  call<M extends BridgeMethod>(method: M, ...arg: BridgeArg<M> extends undefined ? [] : [BridgeArg<M>]): Promise<BridgeResults[M]>;
+  /** Subscribes to an event; the returned function unsubscribes. */
+  on<E extends BridgeEvent>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
+}
+
+/** Errors cross the bridge as this envelope (structured clone keeps no class), rebuilt with errorFromBody. */
+export type BridgeReply<T> = { ok: true; value: T } | { ok: false; status: number; error: { code: string; message: string; details?: Record<string, unknown> } };
+
+/** IPC channel names, prefixed by the side that receives them (as Teleport does). */
+export const IPC_CHANNELS = { call: 'main:bridge-call', event: 'renderer:bridge-event' } as const;
+
+export const BRIDGE_METHODS = Object.keys(bridgeArgs) as BridgeMethod[];
