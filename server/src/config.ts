@@ -18,6 +18,8 @@ const postgresUrl = z
   .string()
   .refine((value) => /^postgres(ql)?:\/\/.+/.test(value), { message: 'must be a postgres://user:password@host:port/database URL' });
 
+const hostPort = z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'must be host:port (an IPv6 host in brackets)' });
+
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
 
@@ -35,6 +37,13 @@ export const zEnv = z.object({
   POSTERN_ACCESS_TOKEN_TTL_SECONDS: positiveSeconds.default(15 * 60),
   POSTERN_REFRESH_TOKEN_TTL_SECONDS: positiveSeconds.default(30 * 24 * 60 * 60),
   POSTERN_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Shared secret a managed (instance) relay enrolls with; unset: instance relays cannot enroll. */
+  POSTERN_RELAY_ENROLLMENT_TOKEN: optional(z.string().min(32, 'must be at least 32 characters (make one with: openssl rand -base64 32)').max(512)),
+  /** Where clients reach the managed relay's TLS listener, and gateways its SSH listener (host:port). */
+  POSTERN_RELAY_CLIENT_ADDRESS: hostPort.default('127.0.0.1:8443'),
+  POSTERN_RELAY_GATEWAY_SSH_ADDRESS: hostPort.default('127.0.0.1:8022'),
+  POSTERN_GATEWAY_CERT_TTL_SECONDS: positiveSeconds.default(24 * 60 * 60),
+  POSTERN_RELAY_CERT_TTL_SECONDS: positiveSeconds.default(24 * 60 * 60),
   POSTERN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -59,6 +68,14 @@ export interface Config {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   maxBodyBytes: number;
+  pki: {
+    relayEnrollmentToken: string | undefined;
+    /** Defaults for a managed relay that does not state its own addresses. */
+    relayClientAddress: string;
+    relayGatewaySshAddress: string;
+    gatewayCertTtlSeconds: number;
+    relayCertTtlSeconds: number;
+  };
   logLevel: Env['POSTERN_LOG_LEVEL'];
 }
 
@@ -95,6 +112,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     accessTokenTtlSeconds: e.POSTERN_ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.POSTERN_REFRESH_TOKEN_TTL_SECONDS,
     maxBodyBytes: e.POSTERN_MAX_BODY_BYTES,
+    pki: {
+      relayEnrollmentToken: e.POSTERN_RELAY_ENROLLMENT_TOKEN,
+      relayClientAddress: e.POSTERN_RELAY_CLIENT_ADDRESS,
+      relayGatewaySshAddress: e.POSTERN_RELAY_GATEWAY_SSH_ADDRESS,
+      gatewayCertTtlSeconds: e.POSTERN_GATEWAY_CERT_TTL_SECONDS,
+      relayCertTtlSeconds: e.POSTERN_RELAY_CERT_TTL_SECONDS,
+    },
     logLevel: e.POSTERN_LOG_LEVEL,
   };
 }

@@ -277,3 +277,24 @@ export class GatewayUnreachableError extends PosternError {
     super('gateway_unreachable', 504, `Gateway ${gatewayId} did not complete the connection (${cause}); it may be restarting — try again in a few seconds.`, { gatewayId, cause });
   }
 }
+
+/** A gateway an admin revoked: it gets no certificate, credential or session any more. */
+export class GatewayRevokedError extends PosternError {
+  constructor(gatewayId: string) {
+    super('gateway_revoked', 403, `Gateway ${gatewayId} has been revoked by an admin; register a new gateway with a new machine identity.`, { gatewayId });
+  }
+}
+
+/** A relay that was revoked: it gets no certificate any more, and no gateway or session is sent to it. */
+export class RelayRevokedError extends PosternError {
+  constructor(relayId: string) {
+    super('relay_revoked', 403, `Relay ${relayId} has been revoked; enroll a relay under a new name.`, { relayId });
+  }
+}
+
+/** No relay can carry a gateway's tunnel yet. */
+export class NoRelayAvailableError extends PosternError {
+  constructor(orgId: string) {
+    super('no_relay_available', 503, 'No relay is enrolled for this org or this instance; start a relay (it enrolls itself), then enroll the gateway again.', { orgId });
+  }
+}

@@ -16,6 +16,11 @@ import * as kubernetesResources from './pam/kubernetes-resources.ts';
 import * as listResources from './pam/list-resources.ts';
 import * as sshResources from './pam/ssh-resources.ts';
 import * as health from './system/health.ts';
+import * as gatewayEnrollment from './enrollment/gateways.ts';
+import * as relayEnrollment from './enrollment/relays.ts';
+import * as sshCa from './pki/ssh-ca.ts';
+import * as createSession from './sessions/create-session.ts';
+import * as gatewaySession from './sessions/gateway-session.ts';
 
 /** Every route module; each exports `register(app)`. Add one line per new route file. */
 const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
@@ -23,6 +28,7 @@ const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
   login, refresh, logout, me, machineLogin,
   orgs, orgUsers, projects, projectMembers, machineIdentities, auditLogs,
   gateways, listResources, sshResources, kubernetesResources, pamAccounts,
+  gatewayEnrollment, relayEnrollment, sshCa, createSession, gatewaySession,
 ];
 
 export function registerRoutes(app: App): void {

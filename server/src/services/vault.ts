@@ -77,6 +77,19 @@ export class Vault {
     return (await this.decrypt(orgId, field, sealed)).toString('utf8');
   }
 
+  /**
+   * Instance-level secrets (the managed relays' CA keys) belong to no org, so there is no org data
+   * key to use: they are sealed under the root key itself, with associated data of their own so a
+   * wrapped org data key can never be opened as one (or the other way round).
+   */
+  encryptInstance(field: string, plaintext: string | Buffer): string {
+    return seal(this.rootKey, typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext, instanceAad(field));
+  }
+
+  decryptInstanceText(field: string, sealed: string): string {
+    return open(this.rootKey, sealed, instanceAad(field)).toString('utf8');
+  }
+
   private dataKey(orgId: string): Promise<Buffer> {
     let key = this.dataKeys.get(orgId);
     if (!key) {
@@ -100,3 +113,4 @@ export class Vault {
 
 const dataKeyAad = (orgId: string) => `postern:org-data-key:${FORMAT}:${orgId}`;
 const secretAad = (orgId: string, field: string) => `postern:secret:${FORMAT}:${orgId}:${field}`;
+const instanceAad = (field: string) => `postern:instance-secret:${FORMAT}:${field}`;

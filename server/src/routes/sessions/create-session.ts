@@ -1,0 +1,59 @@
+import { createRoute } from '@hono/zod-openapi';
+import { requireAuth } from '../../http/auth.ts';
+import { bearerAuth, errorResponses, jsonBody, jsonResponse, type App } from '../../http/openapi.ts';
+import { Timestamp, iso, z } from '../../http/schemas.ts';
+import { requireAccountRole } from '../../services/pam-access.ts';
+import { createSession } from '../../services/pki/sessions.ts';
+import { CsrPem } from '../enrollment/schemas.ts';
+
+const MAX_DURATION_SECONDS = 31 * 24 * 3600;
+
+const CreateSessionRequest = z.object({
+  resourceId: z.uuid().optional().openapi({ description: "When given, must be the account's resource" }),
+  accountId: z.uuid(),
+  durationSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS)
+    .openapi({ description: "At most the project's maxSessionDurationSeconds (422 session_duration_too_long names it)", example: 3600 }),
+  csr: CsrPem.openapi({ description: 'CSR (ECDSA P-256) for the gateway-hop certificate; also the relay-hop one unless relayCsr is given' }),
+  relayCsr: CsrPem.optional(),
+}).strict().openapi('CreateSessionRequest');
+
+const CreateSessionResponse = z.object({
+  sessionId: z.uuid(),
+  orgId: z.uuid(),
+  projectId: z.uuid(),
+  resourceId: z.uuid(),
+  accountId: z.uuid(),
+  gatewayId: z.uuid(),
+  protocol: z.enum(['postern-ssh', 'postern-k8s']).openapi({ description: 'ALPN to offer the gateway' }),
+  relay: z.object({ id: z.uuid(), address: z.string().openapi({ description: 'host:port of the relay TLS listener' }) }),
+  startedAt: Timestamp,
+  expiresAt: Timestamp,
+  relayClientCertificate: z.string().openapi({ description: 'Relay PKI Client CA; carries the org id' }),
+  gatewayClientCertificate: z.string().openapi({ description: 'Org Gateway Client CA; carries session, resource, account, gateway; not-after = expiresAt' }),
+  relayServerCaCertificates: z.array(z.string()).openapi({ description: "Verify the relay's TLS certificate against these" }),
+  gatewayServerCaCertificates: z.array(z.string()).openapi({ description: "Verify the gateway's inner TLS certificate against these, pinned to urn:postern:gateway:<gatewayId>" }),
+}).openapi('CreateSessionResponse');
+
+const createSessionRoute = createRoute({
+  method: 'post', path: '/api/v1/pam/sessions', tags: ['sessions'], middleware: [requireAuth], security: bearerAuth,
+  summary: 'Open a session on an account (project admin or member)',
+  request: { body: jsonBody(CreateSessionRequest) },
+  responses: { 201: jsonResponse(CreateSessionResponse, 'Session created'), ...errorResponses(400, 401, 403, 404, 413, 422) },
+});
+
+export function register(app: App): void {
+  app.openapi(createSessionRoute, async (c) => {
+    const body = c.req.valid('json');
+    const account = await requireAccountRole(c, body.accountId, ['admin', 'member']);
+    const created = await createSession(c.var.deps, c.var.principal, account, body);
+    const { session, resource, relay } = created;
+    return c.json({
+      sessionId: session.id, orgId: session.orgId, projectId: session.projectId, resourceId: resource.id, accountId: account.id,
+      gatewayId: resource.gatewayId, protocol: resource.type === 'ssh' ? 'postern-ssh' as const : 'postern-k8s' as const,
+      relay: { id: relay.id, address: relay.clientTlsAddress },
+      startedAt: iso(session.startedAt), expiresAt: iso(session.expiresAt),
+      relayClientCertificate: created.relayClientCertificate, gatewayClientCertificate: created.gatewayClientCertificate,
+      relayServerCaCertificates: created.relayServerCaCertificates, gatewayServerCaCertificates: created.gatewayServerCaCertificates,
+    }, 201);
+  });
+}
