@@ -4,7 +4,7 @@ import {
   type CreateKubernetesResource, type CreateSshResource, type ResourceType, type UpdateKubernetesResource, type UpdateSshResource,
 } from '@postern/shared/schemas/resources';
 import {
-  zAccountList, zGatewayList, zMe, zOrgList, zProjectList, zResourceList, zSshCaSetup,
+  zAccountList, zGatewayList, zMe, zOrgList, zProject, zProjectList, zResourceList, zSshCaSetup,
   type Account, type Gateway, type Me, type Org, type Project, type Resource, type SshCaSetup,
 } from '../common/api-types.ts';
 import type { ApiClient } from './api-client.ts';
@@ -27,6 +27,7 @@ export const pamApi = {
   listOrgs: async (api: ApiClient): Promise<Org[]> => (await api.request('GET', '/api/v1/orgs', { schema: zOrgList })).orgs,
   listProjects: async (api: ApiClient, orgId: string): Promise<Project[]> =>
     (await api.request('GET', `/api/v1/orgs/${id(orgId)}/projects`, { schema: zProjectList })).projects,
+  getProject: (api: ApiClient, projectId: string): Promise<Project> => api.request('GET', `/api/v1/projects/${id(projectId)}`, { schema: zProject }),
   listGateways: async (api: ApiClient, orgId: string): Promise<Gateway[]> =>
     (await api.request('GET', `/api/v1/orgs/${id(orgId)}/gateways`, { schema: zGatewayList })).gateways,
 

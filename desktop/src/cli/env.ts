@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** The environment the `postern` command reads, once, at start (nothing else reads process.env). */
+const zCliEnv = z.object({
+  XDG_CONFIG_HOME: z.string().optional(),
+  APPDATA: z.string().optional(),
+  /** For scripts: the password `postern login` uses instead of prompting. */
+  POSTERN_PASSWORD: z.string().min(1).optional(),
+  /** The server `postern login` signs in to when --domain is not given. */
+  POSTERN_DOMAIN: z.string().min(1).optional(),
+  POSTERN_EMAIL: z.string().min(1).optional(),
+});
+export type CliEnv = z.infer<typeof zCliEnv>;
+
+export function readCliEnv(env: Record<string, string | undefined>): CliEnv {
+  const emptyAsMissing = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  return zCliEnv.parse(emptyAsMissing);
+}

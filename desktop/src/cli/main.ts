@@ -1,0 +1,12 @@
+import { homedir } from 'node:os';
+import { CredentialsStore, posternConfigDir } from '../core/credentials-store.ts';
+import { DesktopSession } from '../core/session.ts';
+import { readCliEnv } from './env.ts';
+import { runCli } from './program.ts';
+
+/** The `postern` command's composition root: environment, credentials store, session, terminal. */
+const env = readCliEnv(process.env);
+const store = new CredentialsStore(posternConfigDir({ env, platform: process.platform, homeDir: homedir() }));
+const session = new DesktopSession({ store });
+const terminal = { input: process.stdin, output: process.stdout, error: process.stderr };
+process.exitCode = await runCli({ session, env, terminal }, process.argv.slice(2));

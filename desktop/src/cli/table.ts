@@ -1,0 +1,6 @@
+/** Left-aligned columns separated by two spaces, as `kubectl get` prints them. */
+export function formatTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
+  return [line(headers), ...rows.map(line)].join('\n');
+}
