@@ -1,0 +1,81 @@
+/**
+ * The gateway's SSH bridge for ALPN `postern-ssh`. Toward the client it is an SSH server over the
+ * already mTLS-authenticated stream (any SSH user authentication is accepted: the stream itself
+ * is the proof), toward the target an SSH client logged in with the session's injected
+ * credential. The target login starts when the client has authenticated, so a client that only
+ * reads the host key (the CLI's known_hosts helper) never reaches the target.
+ */
+import type { Duplex } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { Client as Ssh2Client, Connection, CipherAlgorithm } from 'ssh2';
+import { SSH2_FAST_CIPHERS } from '@postern/shared/ssh/ssh2-certificates';
+import type { BridgeEndReason, SshSessionContext } from './context.ts';
+import { handleForwarding } from './forwarding.ts';
+import { SessionLifetime } from './lifetime.ts';
+import { handleSessionChannel } from './session-channel.ts';
+import { connectTarget } from './target.ts';
+
+const { Server } = ssh2;
+/** A client that has not finished the SSH handshake and authentication by then is dropped. */
+const CLIENT_HANDSHAKE_LIMIT_MS = 30_000;
+
+/**
+ * Serves one client stream until it closes, the session expires or is terminated. Resolves with
+ * why it ended; never rejects (failures are told to the user on their channels and logged).
+ */
+export function handleSshConnection(stream: Duplex, ctx: SshSessionContext): Promise<BridgeEndReason> {
+  return new Promise((resolve) => {
+    let targetLogin: Promise<Ssh2Client> | undefined;
+    let targetFailed = false;
+    let connection: Connection | undefined;
+    const now = ctx.now ?? Date.now;
+    const lifetime = new SessionLifetime(ctx.expiresAt, now, (reason) => {
+      ctx.logger.info({ sessionId: ctx.sessionId, reason }, 'ssh session ended by the gateway');
+      shutdown();
+    }, ctx.terminated);
+    const handshakeTimer = setTimeout(() => stream.destroy(), CLIENT_HANDSHAKE_LIMIT_MS);
+
+    const target = (): Promise<Ssh2Client> => {
+      targetLogin ??= connectTarget(ctx).then((client) => {
+        client.on('close', () => connection?.end());
+        client.on('error', (error) => ctx.logger.warn({ sessionId: ctx.sessionId, error: error.message }, 'target connection error'));
+        if (lifetime.ended) client.end();
+        return client;
+      }, (error: Error) => {
+        targetFailed = true;
+        ctx.logger.warn({ sessionId: ctx.sessionId, error: error.message }, 'target login failed');
+        throw error;
+      });
+      return targetLogin;
+    };
+
+    function shutdown(): void {
+      targetLogin?.then((client) => client.end(), () => {});
+      connection?.end();
+      setTimeout(() => stream.destroy(), 1_000).unref();
+    }
+
+    const server = new Server({
+      hostKeys: [ctx.hostKey],
+      algorithms: { cipher: [...SSH2_FAST_CIPHERS] as CipherAlgorithm[] },
+    });
+    server.on('connection', (client) => {
+      connection = client;
+      client.on('authentication', (auth) => auth.accept());
+      client.on('ready', () => {
+        clearTimeout(handshakeTimer);
+        target().catch(() => {});
+        client.on('session', (accept) => handleSessionChannel(accept(), { ctx, target, lifetime }));
+        handleForwarding(client, ctx, target);
+      });
+      client.on('error', (error) => ctx.logger.info({ sessionId: ctx.sessionId, error: error.message }, 'client connection error'));
+      client.on('close', () => {
+        clearTimeout(handshakeTimer);
+        lifetime.dispose();
+        targetLogin?.then((targetClient) => targetClient.end(), () => {});
+        resolve(lifetime.reason ?? (targetFailed ? 'target-failed' : 'closed'));
+      });
+    });
+    server.injectSocket(stream as never);
+  });
+}
