@@ -90,7 +90,8 @@ export async function createSession(deps: CaStoreDeps, principal: Principal, acc
     x509Ca(deps, org, 'gateway-client', principal),
     x509Ca(deps, org, 'gateway-server', principal),
   ]);
-  const now = deps.clock();
+  // Whole seconds: certificates carry seconds, and the certificate's not-after must equal the session's end exactly.
+  const now = new Date(Math.floor(deps.clock().getTime() / 1000) * 1000);
   const expiresAt = new Date(now.getTime() + request.durationSeconds * 1000);
   const id = randomUUID();
   const relayClient = issueRelayClientCert(relayClientCa, { csr: relayCsr, orgId: account.orgId, actorId: principal.userId, notAfter: expiresAt, now });
