@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { CommandLogEntry } from './command-log.ts';
+import type { ProxyConnection } from './context.ts';
+import {
+  downstreamResponseHeaders, impersonationHeaders, kubernetesStatus, upstreamFailure, upstreamRequestHeaders, upstreamRequestOptions,
+} from './upstream.ts';
+
+/** Answers the client itself with a Status (refusals, unreachable API server). */
+export function answerWithStatus(res: ServerResponse, entry: CommandLogEntry, code: number, reason: string, message: string): void {
+  const body = kubernetesStatus(code, reason, message);
+  entry.status = code;
+  entry.error = message;
+  entry.bytesOut = Buffer.byteLength(body);
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function impersonationRefusal(headers: string[]): string {
+  return `Postern gateway: this session does not allow impersonation (${headers.join(', ')}); `
+    + 'drop --as/--as-group, or ask an administrator to allow impersonation on the resource.';
+}
+
+/**
+ * Forwards one plain request. Bodies stream both ways as they come: a watch or `logs -f`
+ * reaches kubectl chunk by chunk, because nothing here waits for the end of a body.
+ */
+export function proxyHttpRequest(req: IncomingMessage, res: ServerResponse, conn: ProxyConnection): void {
+  const { ctx } = conn;
+  const entry = new CommandLogEntry(req, ctx.recorder);
+  res.on('close', () => entry.finish());
+  const impersonating = impersonationHeaders(req.headers);
+  if (impersonating.length > 0 && !ctx.allowImpersonation) {
+    req.resume();
+    return answerWithStatus(res, entry, 403, 'Forbidden', impersonationRefusal(impersonating));
+  }
+  const headers = upstreamRequestHeaders(req.headers, ctx.token, false);
+  const upstream = httpsRequest(upstreamRequestOptions(ctx.target, req.method ?? 'GET', req.url ?? '/', headers, conn.agent));
+  const untrack = conn.track(() => upstream.destroy());
+  upstream.on('response', (upstreamRes) => {
+    entry.status = upstreamRes.statusCode ?? 502;
+    res.writeHead(entry.status, downstreamResponseHeaders(upstreamRes.headers));
+    // Headers go out now: a watch may send its first event only minutes later.
+    res.flushHeaders();
+    upstreamRes.on('data', (chunk: Buffer) => { entry.bytesOut += chunk.length; });
+    upstreamRes.pipe(res);
+    upstreamRes.on('error', () => res.destroy());
+  });
+  upstream.on('error', (error: NodeJS.ErrnoException) => {
+    if (res.headersSent) return void res.destroy();
+    const failure = upstreamFailure(error, ctx.target);
+    ctx.logger.warn({ sessionId: ctx.sessionId, code: error.code, path: entry.info.resource }, 'kubernetes API server request failed');
+    answerWithStatus(res, entry, failure.code, failure.reason, failure.message);
+  });
+  upstream.on('close', untrack);
+  req.on('data', (chunk: Buffer) => { entry.bytesIn += chunk.length; });
+  req.pipe(upstream);
+  // The client gave up (kubectl ^C on a watch): stop the API server's side too.
+  res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
+}

@@ -1,0 +1,65 @@
+import { createServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { KubernetesConnectionContext, ProxyConnection } from './context.ts';
+import { proxyHttpRequest } from './http-proxy.ts';
+import { proxyUpgradeRequest } from './upgrade-proxy.ts';
+import { createUpstreamAgent } from './upstream.ts';
+
+export type { KubernetesConnectionContext } from './context.ts';
+export type { KubernetesTarget } from './upstream.ts';
+export type { KubernetesRequestEvent } from './command-log.ts';
+
+export const kubernetesAlpn = 'postern-k8s';
+
+/** setTimeout takes at most 2^31-1 ms (~24.8 days); longer waits are re-armed. */
+const maxTimerMs = 2 ** 31 - 1;
+
+function runAt(at: Date, action: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const wait = at.getTime() - Date.now();
+    timer = wait > maxTimerMs ? setTimeout(arm, maxTimerMs) : setTimeout(action, Math.max(0, wait));
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
+
+export interface KubernetesConnection {
+  /** Resolves when the client stream and everything opened for it are closed. */
+  closed: Promise<void>;
+  close(): void;
+}
+
+/**
+ * Serves one `postern-k8s` stream (one kubectl TCP connection, relayed through the client's
+ * local proxy) as HTTP/1.1, forwarding every request to the API server with the session's
+ * token. Node's HTTP server parses the stream as if it were an accepted socket.
+ */
+export function handleKubernetesConnection(stream: Duplex, ctx: KubernetesConnectionContext): KubernetesConnection {
+  const agent = createUpstreamAgent(ctx.target);
+  const open = new Set<() => void>();
+  const conn: ProxyConnection = { ctx, agent, track: (destroy) => (open.add(destroy), () => void open.delete(destroy)) };
+  // No request or keep-alive timeouts: watches and `logs -f` stay open, and kubectl reuses its connection until the session ends.
+  const server = createServer({ requestTimeout: 0, keepAliveTimeout: 0, headersTimeout: 60_000 });
+  server.on('request', (req, res) => proxyHttpRequest(req, res, conn));
+  server.on('upgrade', (req, socket, head) => proxyUpgradeRequest(req, socket, head, conn));
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  const closeAll = () => {
+    for (const destroy of [...open]) destroy();
+    open.clear();
+    agent.destroy();
+    stream.destroy();
+  };
+  const cancelExpiry = runAt(ctx.expiresAt, () => {
+    ctx.logger.info({ sessionId: ctx.sessionId }, 'kubernetes session expired: closing its connection');
+    closeAll();
+  });
+  const closed = new Promise<void>((resolve) => stream.once('close', () => {
+    cancelExpiry();
+    closeAll();
+    resolve();
+  }));
+  server.emit('connection', stream);
+  return { closed, close: closeAll };
+}
