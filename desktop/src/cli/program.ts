@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { PosternError } from '@postern/shared/errors';
 import { registerAuthCommands, UsageError } from './commands/auth.ts';
 import { registerPamCommands } from './commands/pam.ts';
+import { CommandExitCode } from './commands/ssh-duration.ts';
 import type { CliContext } from './context.ts';
 import { PromptAbortedError } from './prompt.ts';
 
@@ -26,6 +27,7 @@ export async function runCli(context: CliContext, argv: string[]): Promise<numbe
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CommandExitCode) return error.code;
     context.terminal.error.write(`${describeCliError(error)}\n`);
     return error instanceof PromptAbortedError ? 130 : 1;
   }

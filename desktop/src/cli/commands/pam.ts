@@ -4,6 +4,7 @@ import { loadResourceEntries } from '../../core/bridge-handlers.ts';
 import { pamApi } from '../../core/pam-api.ts';
 import { print, type CliContext } from '../context.ts';
 import { formatTable } from '../table.ts';
+import { registerSshCommands } from './ssh.ts';
 
 /**
  * `postern pam ...`. Each area registers its own subcommand group on the `pam` command returned
@@ -12,6 +13,7 @@ import { formatTable } from '../table.ts';
 export function registerPamCommands(program: Command, context: CliContext): Command {
   const pam = program.command('pam').description('Privileged access: resources, accounts and sessions');
   registerResourceCommands(pam, context);
+  registerSshCommands(pam, context);
   return pam;
 }
 
