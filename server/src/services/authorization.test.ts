@@ -1,8 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorResponses, jsonResponse, z } from '../http/openapi.ts';
 import { requireAuth } from '../http/auth.ts';
-import { createTestServer, type TestServer } from '../test/harness.ts';
+import { useTenantServer, type TenantCallers } from '../test/fixtures.ts';
+import type { TestServer } from '../test/harness.ts';
 import type { SeededOrg } from '../test/seed.ts';
 import { requireOrgRole, requireProjectRole } from './authorization.ts';
 
@@ -21,10 +22,10 @@ const orgProbe = createRoute({
 let server: TestServer;
 let home: SeededOrg;
 let other: SeededOrg;
-const tokens: Record<string, string> = {};
+let tokens: TenantCallers['tokens'];
 
-beforeAll(async () => {
-  server = await createTestServer();
+useTenantServer((fixture) => {
+  ({ server, home, other, tokens } = fixture);
   server.app.openapi(projectProbe, async (c) => {
     const roles = c.req.valid('query').roles.split(',') as Array<'admin' | 'member' | 'auditor'>;
     const project = await requireProjectRole(c, c.req.valid('param').projectId, roles);
@@ -35,21 +36,7 @@ beforeAll(async () => {
     const org = await requireOrgRole(c, c.req.valid('param').orgId, roles);
     return c.json({ id: org.id }, 200);
   });
-  home = await server.seedOrg();
-  other = await server.seedOrg();
-  const projectId = home.project.id;
-  tokens.owner = home.owner.token;
-  tokens.orgAdmin = (await server.seedUser({ orgId: home.org.id, orgRole: 'admin' })).token;
-  tokens.orgMemberOnly = (await server.seedUser({ orgId: home.org.id, orgRole: 'member' })).token;
-  for (const role of ['admin', 'member', 'auditor'] as const) {
-    tokens[`project-${role}`] = (await server.seedUser({ orgId: home.org.id, projects: [{ projectId, role }] })).token;
-  }
-  tokens.machineMember = (await server.seedMachineIdentity({ orgId: home.org.id, projects: [{ projectId, role: 'member' }] })).token;
-  tokens.machineNoRole = (await server.seedMachineIdentity({ orgId: home.org.id })).token;
-  tokens.otherOrgOwner = other.owner.token;
-  tokens.otherOrgMachine = (await server.seedMachineIdentity({ orgId: other.org.id, projects: [{ projectId: other.project.id, role: 'admin' }] })).token;
 });
-afterAll(async () => server?.close());
 
 const projectPath = (roles: string, projectId = home.project.id) => `/api/v1/probe/projects/${projectId}?roles=${roles}`;
 
@@ -57,20 +44,21 @@ describe('requireProjectRole', () => {
   // [caller, roles asked for, expected status]
   describe.each([
     ['owner', 'auditor', 200],
-    ['orgAdmin', 'auditor', 200],
-    ['project-admin', 'admin', 200],
-    ['project-admin', 'auditor', 403],
-    ['project-member', 'member', 200],
-    ['project-member', 'admin', 403],
-    ['project-member', 'auditor', 403],
-    ['project-auditor', 'auditor', 200],
-    ['project-auditor', 'admin,member', 403],
-    ['machineMember', 'member', 200],
-    ['machineMember', 'admin', 403],
-    ['orgMemberOnly', 'member', 404],
-    ['machineNoRole', 'member', 404],
-    ['otherOrgOwner', 'member', 404],
-    ['otherOrgMachine', 'member', 404],
+    ['org admin', 'auditor', 200],
+    ['project admin', 'admin', 200],
+    ['project admin', 'auditor', 403],
+    ['project member', 'member', 200],
+    ['project member', 'admin', 403],
+    ['project member', 'auditor', 403],
+    ['project auditor', 'auditor', 200],
+    ['project auditor', 'admin,member', 403],
+    ['machine member', 'member', 200],
+    ['machine member', 'admin', 403],
+    ['org member', 'member', 404],
+    ['machine without project', 'member', 404],
+    ['other org owner', 'member', 404],
+    ['other org machine', 'member', 404],
+    ['user in no org', 'member', 404],
   ] as const)('%s asking for %s', (caller, roles, status) => {
     it(`answers ${status}`, async () => {
       const res = await server.get(projectPath(roles), tokens[caller]);
@@ -108,13 +96,14 @@ describe('requireProjectRole', () => {
 describe('requireOrgRole', () => {
   describe.each([
     ['owner', 'owner', 200],
-    ['orgAdmin', 'owner,admin', 200],
-    ['orgAdmin', 'owner', 403],
-    ['orgMemberOnly', 'admin', 403],
-    ['project-admin', 'owner,admin', 403],
-    ['machineNoRole', 'member', 403],
-    ['otherOrgOwner', 'member', 404],
-    ['otherOrgMachine', 'member', 404],
+    ['org admin', 'owner,admin', 200],
+    ['org admin', 'owner', 403],
+    ['org member', 'admin', 403],
+    ['project admin', 'owner,admin', 403],
+    ['machine without project', 'member', 403],
+    ['other org owner', 'member', 404],
+    ['other org machine', 'member', 404],
+    ['user in no org', 'member', 404],
   ] as const)('%s asking for %s', (caller, roles, status) => {
     it(`answers ${status}`, async () => {
       const res = await server.get(`/api/v1/probe/orgs/${home.org.id}?roles=${roles}`, tokens[caller]);

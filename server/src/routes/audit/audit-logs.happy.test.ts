@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../services/audit.ts';
-import { createTestServer, type TestServer } from '../../test/harness.ts';
+import { createTestServer, type TestResponse, type TestServer } from '../../test/harness.ts';
 import type { SeededOrg } from '../../test/seed.ts';
 
 let server: TestServer;
@@ -27,7 +27,7 @@ const fetchAll = async (query: string) => {
   const seen: number[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 50; page++) {
-    const res = await server.get(`${logPath()}?${query}&limit=4${cursor ? `&cursor=${cursor}` : ''}`, home.owner.token);
+    const res: TestResponse = await server.get(`${logPath()}?${query}&limit=4${cursor ? `&cursor=${cursor}` : ''}`, home.owner.token);
     expect(res.status).toBe(200);
     seen.push(...res.body.items.map((item: { details: { i: number } }) => item.details.i));
     cursor = res.body.nextCursor;

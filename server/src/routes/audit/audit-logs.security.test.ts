@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordAudit } from '../../services/audit.ts';
-import { createTestServer, type TestServer } from '../../test/harness.ts';
+import { useTenantServer, type TenantCallers } from '../../test/fixtures.ts';
+import type { TestServer } from '../../test/harness.ts';
 import type { SeededOrg } from '../../test/seed.ts';
 import type { Project } from '../../db/schema/index.ts';
 
@@ -8,12 +9,10 @@ let server: TestServer;
 let home: SeededOrg;
 let other: SeededOrg;
 let secondProject: Project;
-const callers: Record<string, string> = {};
+let callers: TenantCallers['tokens'];
 
-beforeAll(async () => {
-  server = await createTestServer();
-  home = await server.seedOrg();
-  other = await server.seedOrg();
+useTenantServer(async (fixture) => {
+  ({ server, home, other, tokens: callers } = fixture);
   secondProject = await server.seedProject(home.org.id, { name: 'second' });
   const event = (orgId: string, projectId: string | null, targetId: string) => recordAudit(server.db, {
     orgId, projectId, actor: { kind: 'system' }, action: 'sec.event', targetType: 'thing', targetId,
@@ -22,29 +21,25 @@ beforeAll(async () => {
   await event(home.org.id, secondProject.id, 'in-second');
   await event(home.org.id, null, 'org-wide');
   await event(other.org.id, other.project.id, 'other-org');
-  callers.owner = home.owner.token;
-  callers.orgAdmin = (await server.seedUser({ orgId: home.org.id, orgRole: 'admin' })).token;
-  callers.orgMember = (await server.seedUser({ orgId: home.org.id, orgRole: 'member' })).token;
-  for (const role of ['admin', 'member', 'auditor'] as const) {
-    callers[`project ${role}`] = (await server.seedUser({ orgId: home.org.id, projects: [{ projectId: home.project.id, role }] })).token;
-  }
-  callers.machineAuditor = (await server.seedMachineIdentity({ orgId: home.org.id, projects: [{ projectId: home.project.id, role: 'auditor' }] })).token;
-  callers.otherOrgOwner = other.owner.token;
 });
-afterAll(async () => server?.close());
 
 const targets = (body: { items: Array<{ target: { id: string } }> }) => body.items.map((item) => item.target.id).sort();
 
 describe('audit log: who sees what', () => {
   describe.each([
     ['owner', 200, ['in-default', 'in-second', 'org-wide']],
-    ['orgAdmin', 200, ['in-default', 'in-second', 'org-wide']],
+    ['org admin', 200, ['in-default', 'in-second', 'org-wide']],
     ['project admin', 200, ['in-default']],
     ['project auditor', 200, ['in-default']],
-    ['machineAuditor', 200, ['in-default']],
+    ['machine auditor', 200, ['in-default']],
+    ['machine admin', 200, ['in-default']],
     ['project member', 403, []],
-    ['orgMember', 403, []],
-    ['otherOrgOwner', 404, []],
+    ['machine member', 403, []],
+    ['org member', 403, []],
+    ['machine without project', 403, []],
+    ['other org owner', 404, []],
+    ['other org machine', 404, []],
+    ['user in no org', 404, []],
   ] as const)('%s', (caller, status, visible) => {
     it(`lists → ${status}${status === 200 ? `, seeing ${visible.join(', ')}` : ''}`, async () => {
       const res = await server.get(`/api/v1/orgs/${home.org.id}/audit-logs?action=sec.event`, callers[caller]);
@@ -65,7 +60,7 @@ describe('audit log: who sees what', () => {
   });
 
   it('the other org\'s owner sees only its own org\'s events', async () => {
-    const res = await server.get(`/api/v1/orgs/${other.org.id}/audit-logs?action=sec.event`, callers.otherOrgOwner);
+    const res = await server.get(`/api/v1/orgs/${other.org.id}/audit-logs?action=sec.event`, callers['other org owner']);
     expect(targets(res.body)).toEqual(['other-org']);
   });
 });

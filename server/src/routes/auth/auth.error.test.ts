@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeBadInput } from '../../test/bad-input.ts';
-import { createTestServer, type TestServer } from '../../test/harness.ts';
+import { useOrgServer } from '../../test/fixtures.ts';
+import type { TestServer } from '../../test/harness.ts';
 import type { SeededOrg } from '../../test/seed.ts';
 
 let server: TestServer;
 let home: SeededOrg;
-
-beforeAll(async () => {
-  server = await createTestServer();
-  home = await server.seedOrg();
-});
-afterAll(async () => server?.close());
+useOrgServer((fixture) => ({ server, home } = fixture));
 
 describe('auth: errors', () => {
   it('gives the same 401 for an unknown email and a wrong password, and audits both', async () => {

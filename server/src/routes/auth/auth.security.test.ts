@@ -1,16 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '../../test/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useOrgServer } from '../../test/fixtures.ts';
+import type { TestServer } from '../../test/harness.ts';
 import type { SeededOrg } from '../../test/seed.ts';
 
 let server: TestServer;
 let home: SeededOrg;
-
-beforeAll(async () => {
-  server = await createTestServer();
-  home = await server.seedOrg();
-});
-afterAll(async () => server?.close());
+useOrgServer((fixture) => ({ server, home } = fixture));
 
 const login = (email: string, password: string) => server.post('/api/v1/auth/login', { email, password });
 

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '../../test/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useOrgServer } from '../../test/fixtures.ts';
+import type { TestServer } from '../../test/harness.ts';
 import type { SeededOrg } from '../../test/seed.ts';
 
 let server: TestServer;
 let home: SeededOrg;
-
-beforeAll(async () => {
-  server = await createTestServer();
-  home = await server.seedOrg();
-});
-afterAll(async () => server?.close());
+useOrgServer((fixture) => ({ server, home } = fixture));
 
 const path = () => `/api/v1/orgs/${home.org.id}/machine-identities`;
 

@@ -1,37 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '../../test/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useTenantServer, type TenantCallers } from '../../test/fixtures.ts';
+import type { TestServer } from '../../test/harness.ts';
 import type { SeededMachineIdentity, SeededOrg } from '../../test/seed.ts';
 
 let server: TestServer;
 let home: SeededOrg;
 let other: SeededOrg;
 let target: SeededMachineIdentity;
-const callers: Record<string, string> = {};
-
-beforeAll(async () => {
-  server = await createTestServer();
-  home = await server.seedOrg();
-  other = await server.seedOrg();
+let callers: TenantCallers['tokens'];
+useTenantServer(async (fixture) => {
+  ({ server, home, other, tokens: callers } = fixture);
   target = await server.seedMachineIdentity({ orgId: home.org.id, name: 'target' });
-  callers.owner = home.owner.token;
-  callers.orgAdmin = (await server.seedUser({ orgId: home.org.id, orgRole: 'admin' })).token;
-  callers.orgMember = (await server.seedUser({ orgId: home.org.id, orgRole: 'member' })).token;
-  callers.projectAdmin = (await server.seedUser({ orgId: home.org.id, projects: [{ projectId: home.project.id, role: 'admin' }] })).token;
-  callers.machine = (await server.seedMachineIdentity({ orgId: home.org.id, projects: [{ projectId: home.project.id, role: 'admin' }] })).token;
-  callers.otherOrgOwner = other.owner.token;
 });
-afterAll(async () => server?.close());
 
 const path = (orgId = home.org.id) => `/api/v1/orgs/${orgId}/machine-identities`;
 
 describe('machine identities: who may do what', () => {
   describe.each([
     ['owner', 200],
-    ['orgAdmin', 200],
-    ['orgMember', 403],
-    ['projectAdmin', 403],
-    ['machine', 403],
-    ['otherOrgOwner', 404],
+    ['org admin', 200],
+    ['org member', 403],
+    ['project admin', 403],
+    ['machine admin', 403],
+    ['machine without project', 403],
+    ['other org owner', 404],
+    ['other org machine', 404],
   ] as const)('%s', (caller, status) => {
     it(`list, read, create, rename, rotate → ${status === 200 ? 'allowed' : status}; refusals change nothing and reveal no secret`, async () => {
       const token = callers[caller];
@@ -59,7 +52,7 @@ describe('machine identities: who may do what', () => {
     const foreign = await server.seedMachineIdentity({ orgId: other.org.id });
     expect((await server.get(`${path()}/${foreign.identity.id}`, callers.owner)).status).toBe(404);
     expect((await server.post(`${path()}/${foreign.identity.id}/rotate-secret`, {}, callers.owner)).status).toBe(404);
-    expect((await server.delete(`${path(other.org.id)}/${target.identity.id}`, callers.otherOrgOwner)).status).toBe(404);
+    expect((await server.delete(`${path(other.org.id)}/${target.identity.id}`, callers['other org owner'])).status).toBe(404);
     expect((await server.get(path(other.org.id), callers.owner)).status).toBe(404);
   });
 });

@@ -1,37 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '../../test/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useTenantServer, type TenantCallers } from '../../test/fixtures.ts';
+import type { TestServer } from '../../test/harness.ts';
 import type { SeededOrg } from '../../test/seed.ts';
 
 let server: TestServer;
 let home: SeededOrg;
 let other: SeededOrg;
-const callers: Record<string, string> = {};
-
-beforeAll(async () => {
-  server = await createTestServer();
-  home = await server.seedOrg();
-  other = await server.seedOrg();
-  callers.owner = home.owner.token;
-  callers.admin = (await server.seedUser({ orgId: home.org.id, orgRole: 'admin' })).token;
-  callers.member = (await server.seedUser({ orgId: home.org.id, orgRole: 'member' })).token;
-  callers.projectAdmin = (await server.seedUser({ orgId: home.org.id, projects: [{ projectId: home.project.id, role: 'admin' }] })).token;
-  callers.machine = (await server.seedMachineIdentity({ orgId: home.org.id, projects: [{ projectId: home.project.id, role: 'admin' }] })).token;
-  callers.otherOrgOwner = other.owner.token;
-  callers.otherOrgMachine = (await server.seedMachineIdentity({ orgId: other.org.id })).token;
-  callers.noOrgUser = (await server.seedUser()).token;
-});
-afterAll(async () => server?.close());
+let callers: TenantCallers['tokens'];
+useTenantServer((fixture) => ({ server, home, other, tokens: callers } = fixture));
 
 describe('orgs: who may do what', () => {
   describe.each([
     ['owner', 200, 200],
-    ['admin', 200, 200],
-    ['member', 200, 403],
-    ['projectAdmin', 200, 403],
-    ['machine', 403, 403],
-    ['otherOrgOwner', 404, 404],
-    ['otherOrgMachine', 404, 404],
-    ['noOrgUser', 404, 404],
+    ['org admin', 200, 200],
+    ['org member', 200, 403],
+    ['project admin', 200, 403],
+    ['project auditor', 200, 403],
+    ['machine admin', 403, 403],
+    ['machine without project', 403, 403],
+    ['other org owner', 404, 404],
+    ['other org machine', 404, 404],
+    ['user in no org', 404, 404],
   ] as const)('%s', (caller, readStatus, renameStatus) => {
     it(`reads the org → ${readStatus}`, async () => {
       expect((await server.get(`/api/v1/orgs/${home.org.id}`, callers[caller])).status).toBe(readStatus);
@@ -46,12 +35,12 @@ describe('orgs: who may do what', () => {
   });
 
   it('a machine identity cannot create an org', async () => {
-    const res = await server.post('/api/v1/orgs', { name: 'machine org' }, callers.machine);
+    const res = await server.post('/api/v1/orgs', { name: 'machine org' }, callers['machine admin']);
     expect(res.status).toBe(403);
   });
 
   it('the org list of one org\'s owner never shows another org', async () => {
-    const res = await server.get('/api/v1/orgs', callers.otherOrgOwner);
+    const res = await server.get('/api/v1/orgs', callers['other org owner']);
     expect(res.body.orgs.map((org: { id: string }) => org.id)).toEqual([other.org.id]);
   });
 

@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '../../test/harness.ts';
-import type { SeededOrg, SeededUser } from '../../test/seed.ts';
+import { describe, expect, it } from 'vitest';
+import { useTenantServer, type TenantCallers } from '../../test/fixtures.ts';
+import type { TestServer } from '../../test/harness.ts';
+import type { SeededOrg } from '../../test/seed.ts';
 
 let server: TestServer;
 let home: SeededOrg;
 let other: SeededOrg;
-let admin: SeededUser;
-const callers: Record<string, string> = {};
-
-beforeAll(async () => {
-  server = await createTestServer();
-  home = await server.seedOrg();
-  other = await server.seedOrg();
-  admin = await server.seedUser({ orgId: home.org.id, orgRole: 'admin' });
-  callers.owner = home.owner.token;
-  callers.admin = admin.token;
-  callers.member = (await server.seedUser({ orgId: home.org.id, orgRole: 'member' })).token;
-  callers.projectAdmin = (await server.seedUser({ orgId: home.org.id, projects: [{ projectId: home.project.id, role: 'admin' }] })).token;
-  callers.machine = (await server.seedMachineIdentity({ orgId: home.org.id })).token;
-  callers.otherOrgOwner = other.owner.token;
-});
-afterAll(async () => server?.close());
+let callers: TenantCallers['tokens'];
+let ids: TenantCallers['ids'];
+useTenantServer((fixture) => ({ server, home, other, tokens: callers, ids } = fixture));
 
 const usersPath = (orgId = home.org.id) => `/api/v1/orgs/${orgId}/users`;
 let counter = 0;
@@ -29,11 +17,12 @@ const newUserBody = (role = 'member') => ({ email: `sec-${++counter}@example.tes
 describe('org users: who may do what', () => {
   describe.each([
     ['owner', 200, 201],
-    ['admin', 200, 201],
-    ['member', 200, 403],
-    ['projectAdmin', 200, 403],
-    ['machine', 403, 403],
-    ['otherOrgOwner', 404, 404],
+    ['org admin', 200, 201],
+    ['org member', 200, 403],
+    ['project admin', 200, 403],
+    ['machine admin', 403, 403],
+    ['other org owner', 404, 404],
+    ['user in no org', 404, 404],
   ] as const)('%s', (caller, listStatus, createStatus) => {
     it(`lists users → ${listStatus}`, async () => {
       expect((await server.get(usersPath(), callers[caller])).status).toBe(listStatus);
@@ -49,10 +38,10 @@ describe('org users: who may do what', () => {
 
   it('an admin cannot create an owner, promote to owner, or touch an owner', async () => {
     const before = await server.tableCounts();
-    expect((await server.post(usersPath(), newUserBody('owner'), admin.token)).status).toBe(403);
-    expect((await server.patch(`${usersPath()}/${admin.user.id}`, { role: 'owner' }, admin.token)).status).toBe(403);
-    expect((await server.patch(`${usersPath()}/${home.owner.user.id}`, { role: 'member' }, admin.token)).status).toBe(403);
-    expect((await server.delete(`${usersPath()}/${home.owner.user.id}`, admin.token)).status).toBe(403);
+    expect((await server.post(usersPath(), newUserBody('owner'), callers['org admin'])).status).toBe(403);
+    expect((await server.patch(`${usersPath()}/${ids['org admin']}`, { role: 'owner' }, callers['org admin'])).status).toBe(403);
+    expect((await server.patch(`${usersPath()}/${home.owner.user.id}`, { role: 'member' }, callers['org admin'])).status).toBe(403);
+    expect((await server.delete(`${usersPath()}/${home.owner.user.id}`, callers['org admin'])).status).toBe(403);
     expect(await server.tableCounts()).toEqual(before);
   });
 

@@ -1,38 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '../../test/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useTenantServer, type TenantCallers } from '../../test/fixtures.ts';
+import type { TestServer } from '../../test/harness.ts';
 import type { SeededOrg } from '../../test/seed.ts';
 
 let server: TestServer;
 let home: SeededOrg;
 let other: SeededOrg;
-const callers: Record<string, string> = {};
-
-beforeAll(async () => {
-  server = await createTestServer();
-  home = await server.seedOrg();
-  other = await server.seedOrg();
-  const projectId = home.project.id;
-  callers.owner = home.owner.token;
-  callers.orgMember = (await server.seedUser({ orgId: home.org.id, orgRole: 'member' })).token;
-  for (const role of ['admin', 'member', 'auditor'] as const) {
-    callers[`project ${role}`] = (await server.seedUser({ orgId: home.org.id, projects: [{ projectId, role }] })).token;
-  }
-  callers.machineAdmin = (await server.seedMachineIdentity({ orgId: home.org.id, projects: [{ projectId, role: 'admin' }] })).token;
-  callers.otherOrgOwner = other.owner.token;
-});
-afterAll(async () => server?.close());
+let callers: TenantCallers['tokens'];
+useTenantServer((fixture) => ({ server, home, other, tokens: callers } = fixture));
 
 const membersPath = (projectId = home.project.id) => `/api/v1/projects/${projectId}/members`;
 
 describe('project members: who may do what', () => {
   describe.each([
     ['owner', 200, 201],
+    ['org admin', 200, 201],
     ['project admin', 200, 201],
-    ['machineAdmin', 200, 201],
+    ['machine admin', 200, 201],
     ['project auditor', 200, 403],
+    ['machine auditor', 200, 403],
     ['project member', 403, 403],
-    ['orgMember', 404, 404],
-    ['otherOrgOwner', 404, 404],
+    ['machine member', 403, 403],
+    ['org member', 404, 404],
+    ['machine without project', 404, 404],
+    ['other org owner', 404, 404],
+    ['other org machine', 404, 404],
   ] as const)('%s', (caller, listStatus, addStatus) => {
     it(`lists ${listStatus}, adds ${addStatus}; refusals change nothing`, async () => {
       expect((await server.get(membersPath(), callers[caller])).status).toBe(listStatus);

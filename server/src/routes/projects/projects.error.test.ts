@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeBadInput } from '../../test/bad-input.ts';
-import { createTestServer, type TestServer } from '../../test/harness.ts';
+import { useOrgServer } from '../../test/fixtures.ts';
+import type { TestServer } from '../../test/harness.ts';
 import type { SeededOrg } from '../../test/seed.ts';
 
 let server: TestServer;
 let home: SeededOrg;
-
-beforeAll(async () => {
-  server = await createTestServer({ env: { POSTERN_MAX_BODY_BYTES: '4096' } });
-  home = await server.seedOrg();
-});
-afterAll(async () => server?.close());
+useOrgServer((fixture) => ({ server, home } = fixture), { env: { POSTERN_MAX_BODY_BYTES: '4096' } });
 
 const projectsPath = () => `/api/v1/orgs/${home.org.id}/projects`;
 
