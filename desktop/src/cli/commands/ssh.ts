@@ -43,7 +43,7 @@ export function registerSshCommands(pam: Command, context: CliContext): void {
       const api = await context.session.api();
       const access = await openSshAccess(api, { projectId: options.projectId, resource: options.resource, account: options.account, durationSeconds });
       say(context, `Session ${access.sessionId}: ${access.accountName}@${access.resourceName} until ${access.expiresAt.toISOString()}.`);
-      if (localPort === undefined) await interactive(context, access);
+      if (localPort === undefined) await runShellSession(context, access);
       else await serveLocalPort(context, access, localPort);
     });
 }
@@ -63,7 +63,7 @@ function expiryLine(access: SshAccess): string {
 }
 
 /** Runs until the remote shell ends; its exit status becomes this command's. */
-async function interactive(context: CliContext, access: SshAccess): Promise<void> {
+export async function runShellSession(context: CliContext, access: SshAccess): Promise<void> {
   const stream = await access.dial();
   const hangUp = () => stream.destroy();
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
