@@ -19,3 +19,10 @@ export function parseGatewayKeyId(keyId: string): string {
   if (!PKI_ID_PATTERN.test(orgId)) throw new SshCertificateMalformedError(`its key id "${keyId}" does not name an org as "org:<org id>"`);
   return orgId;
 }
+
+/**
+ * The port a gateway names in its `tcpip-forward` request (the bind address is its gateway id).
+ * Nothing listens on it anywhere: ssh2 keys forwarded channels by address and port, so both
+ * ends need the same nominal value.
+ */
+export const GATEWAY_TUNNEL_PORT = 443;

@@ -1,17 +1,13 @@
 /**
  * Reads one first frame from any readable stream (a TLS socket, an SSH channel, an in-memory
- * pair) and hands back the bytes that came after it, so a pipelined inner ClientHello is kept.
- * Opens nothing itself: the caller owns the stream and decides what to do on failure.
+ * pair) and puts the bytes that came after it back (`unshift`), so a pipelined inner
+ * ClientHello or early protocol data is kept. Reads with 'readable' + read() rather than 'data'
+ * so that afterwards the stream is back in its initial mode: the next `on('data')` or `pipe()`
+ * starts it as usual. Opens nothing itself: the caller owns the stream.
  */
 import type { Readable } from 'node:stream';
 import { RelayFrameError } from '../errors.ts';
 import type { DecodeResult } from './frame.ts';
-
-export interface FrameRead<T> {
-  value: T;
-  /** Bytes received after the frame; the caller must deliver them before the stream's next data. */
-  rest: Buffer;
-}
 
 export class FrameTimeoutError extends RelayFrameError {
   constructor(timeoutMs: number) {
@@ -27,31 +23,40 @@ export class FrameStreamEndedError extends RelayFrameError {
 
 /**
  * Resolves with the first frame, or rejects with a RelayFrameError (garbage, too large, stream
- * ended early, timed out) or the stream's own error. Leaves the stream paused.
+ * ended early, timed out) or the stream's own error. Keep an 'error' listener of your own on the
+ * stream: this one is removed when the frame is read.
  */
-export function readFirstFrame<T>(stream: Readable, decode: (bytes: Uint8Array) => DecodeResult<T>, timeoutMs: number): Promise<FrameRead<T>> {
+export function readFirstFrame<T>(stream: Readable, decode: (bytes: Uint8Array) => DecodeResult<T>, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
+    let buffered: Buffer = Buffer.alloc(0);
+    let settled = false;
     const timer = setTimeout(() => finish(new FrameTimeoutError(timeoutMs)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
-      try {
-        const result = decode(buffered);
-        if (result.done) finish(undefined, { value: result.value, rest: buffered.subarray(result.consumed) });
-      } catch (error) {
-        finish(error as Error);
+    const onReadable = () => {
+      let chunk: Buffer | null;
+      while (!settled && (chunk = stream.read() as Buffer | null) !== null) {
+        buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+        try {
+          const result = decode(buffered);
+          if (result.done) {
+            const rest = buffered.subarray(result.consumed);
+            finish(undefined, result.value);
+            if (rest.length) stream.unshift(rest);
+          }
+        } catch (error) {
+          finish(error as Error);
+        }
       }
     };
     const onEnd = () => finish(new FrameStreamEndedError(buffered.length));
     const onError = (error: Error) => finish(error);
-    function finish(error: Error | undefined, read?: FrameRead<T>): void {
+    function finish(error: Error | undefined, value?: T): void {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      stream.pause();
-      stream.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
+      stream.off('readable', onReadable).off('end', onEnd).off('close', onEnd).off('error', onError);
       if (error) reject(error);
-      else resolve(read!);
+      else resolve(value as T);
     }
-    stream.on('data', onData).on('end', onEnd).on('close', onEnd).on('error', onError);
-    stream.resume();
+    stream.on('readable', onReadable).on('end', onEnd).on('close', onEnd).on('error', onError);
   });
 }

@@ -1,0 +1,133 @@
+/**
+ * The client's way to a gateway (CLI, desktop app and platform alike): TLS 1.3 to the relay with
+ * the relay client certificate, a first frame naming the gateway, then TLS 1.3 mutual auth with
+ * the gateway inside the relayed channel, pinned to the gateway id's URI SAN, with the session
+ * certificate. Resolves to the inner TLS socket, ready for the ALPN protocol; rejects with a
+ * typed error that says what to do.
+ */
+import net from 'node:net';
+import tls, { type TLSSocket } from 'node:tls';
+import {
+  GatewayPinMismatchError, GatewayRefusedError, GatewayUnreachableError, PosternError, RelayRefusedError, RelayUnreachableError,
+  RelayUntrustedError, X509CertificateError,
+} from '@postern/shared/errors';
+import { pinGatewayIdentity } from '@postern/shared/pki/peer-identity';
+import { decodeRelayStatus, encodeRelayRequest } from '@postern/shared/relay/frame';
+import { readFirstFrame } from '@postern/shared/relay/read-frame';
+import { HeldReadStream } from './dialer-stream.ts';
+
+export interface DialGatewayOptions {
+  relay: { host: string; port: number; ca: string; cert: string; key: string };
+  gatewayId: string;
+  /** The org's Gateway Server CA (PEM): the only CA the inner hop trusts. */
+  gateway: { ca: string };
+  /** The session (or platform) client certificate and key for the inner hop, PEM. */
+  session: { cert: string; key: string };
+  alpn: string;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+export async function dialGateway(options: DialGatewayOptions): Promise<TLSSocket> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  const outer = await connectRelay(options, timeoutMs);
+  try {
+    outer.write(encodeRelayRequest({ gatewayId: options.gatewayId }));
+    const held = new HeldReadStream(outer);
+    const inner = tls.connect({
+      socket: held, ca: options.gateway.ca, cert: options.session.cert, key: options.session.key, minVersion: 'TLSv1.3',
+      ALPNProtocols: [options.alpn], checkServerIdentity: pinGatewayIdentity(options.gatewayId),
+    });
+    const innerDone = innerHandshake(inner, options.gatewayId);
+    innerDone.catch(() => undefined);
+    const status = await readFirstFrame(outer, decodeRelayStatus, remaining(deadline)).catch((error: Error) => {
+      throw new RelayRefusedError('no_answer', `the relay did not answer the first frame (${error.message}).`);
+    });
+    if (status.status !== 'ok') throw new RelayRefusedError(status.status, status.message);
+    held.start();
+    await withTimeout(innerDone, remaining(deadline), () => new GatewayUnreachableError(options.gatewayId, 'the inner TLS handshake timed out'));
+    await readGatewayAdmission(inner, options.gatewayId, remaining(deadline));
+    return inner;
+  } catch (error) {
+    outer.destroy();
+    throw error;
+  }
+}
+
+function remaining(deadline: number): number {
+  return Math.max(1, deadline - Date.now());
+}
+
+function connectRelay(options: DialGatewayOptions, timeoutMs: number): Promise<TLSSocket> {
+  const { host, port, ca, cert, key } = options.relay;
+  const address = `${host}:${port}`;
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host, port, ca, cert, key, minVersion: 'TLSv1.3', ...(net.isIP(host) ? {} : { servername: host }) });
+    const timer = setTimeout(() => fail(new RelayUnreachableError(address, `no TLS connection within ${timeoutMs} ms`)), timeoutMs);
+    function fail(error: PosternError): void {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    }
+    socket.once('secureConnect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      socket.setNoDelay(true);
+      socket.on('error', () => undefined);
+      resolve(socket);
+    });
+    const onError = (error: NodeJS.ErrnoException) => {
+      const network = ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'].includes(error.code ?? '');
+      fail(network ? new RelayUnreachableError(address, error.code ?? error.message) : new RelayUntrustedError(address, error.message));
+    };
+    socket.once('error', onError);
+  });
+}
+
+/** Resolves on the inner handshake; maps its failures to what the user should know. */
+function innerHandshake(inner: TLSSocket, gatewayId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    inner.once('secureConnect', () => {
+      inner.off('error', onError);
+      inner.on('error', () => undefined);
+      resolve();
+    });
+    const onError = (error: Error & { code?: string }) => {
+      inner.on('error', () => undefined);
+      reject(classifyInnerError(error, gatewayId));
+    };
+    inner.once('error', onError);
+    inner.once('close', () => reject(new GatewayUnreachableError(gatewayId, 'the channel closed during the inner TLS handshake')));
+  });
+}
+
+function classifyInnerError(error: Error & { code?: string }, gatewayId: string): PosternError {
+  if (error instanceof PosternError && error.code === 'x509_wrong_identity') return new GatewayPinMismatchError(gatewayId, error.message);
+  if (error instanceof X509CertificateError) return new GatewayPinMismatchError(gatewayId, error.message);
+  if (/no.application.protocol/i.test(error.message)) return new GatewayRefusedError('unsupported_protocol', 'the gateway does not serve this protocol.');
+  const code = error.code ?? '';
+  if (/CERT|ISSUER|SIGNATURE|SELF_SIGNED/.test(code)) {
+    return new GatewayPinMismatchError(gatewayId, `its certificate does not verify against your org's Gateway Server CA (${code})`);
+  }
+  return new GatewayUnreachableError(gatewayId, error.message);
+}
+
+/** The gateway's status frame: OK, or why it refused the session. */
+async function readGatewayAdmission(inner: TLSSocket, gatewayId: string, timeoutMs: number): Promise<void> {
+  const status = await readFirstFrame(inner, decodeRelayStatus, timeoutMs).catch((error: Error) => {
+    throw new GatewayUnreachableError(gatewayId, `no admission answer from the gateway (${error.message})`);
+  });
+  if (status.status !== 'ok') {
+    inner.destroy();
+    throw new GatewayRefusedError(status.status, status.message);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, makeError: () => Error): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(makeError()), timeoutMs);
+    promise.then((value) => { clearTimeout(timer); resolve(value); }, (error) => { clearTimeout(timer); reject(error); });
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Composition root of a gateway: the tunnel client to the relay and the inner TLS server on
+ * each channel it brings. No listening socket anywhere: every byte arrives over the outbound
+ * SSH connection. `startGateway` is what main.ts and the tests call.
+ */
+import { splitPemBundle } from '@postern/shared/relay/config-material';
+import { defaultAlpnHandlers, type AlpnHandlerRegistry } from './alpn-registry.ts';
+import type { GatewayConfig } from './config.ts';
+import { createInnerTlsServer } from './inner-tls.ts';
+import type { GatewayLogger } from './logger.ts';
+import { TunnelClient } from './tunnel-client.ts';
+
+export interface GatewayDeps {
+  checkSession: (sessionId: string) => Promise<boolean>;
+  handlers?: AlpnHandlerRegistry;
+  log: GatewayLogger;
+}
+
+export interface RunningGateway {
+  tunnel: TunnelClient;
+  /** Resolves when the relay has registered the tunnel (now, if it already has). */
+  connected(): Promise<void>;
+  close(): void;
+}
+
+export function startGateway(config: GatewayConfig, deps: GatewayDeps): RunningGateway {
+  const trustedClientCas = splitPemBundle(config.tlsClientCa);
+  const handlers = deps.handlers ?? defaultAlpnHandlers();
+  const inner = createInnerTlsServer({
+    gatewayId: config.gatewayId, orgId: config.orgId, certificate: config.tlsCertificate, key: config.tlsKey, trustedClientCas, handlers,
+    checkSession: deps.checkSession, handshakeTimeoutMs: config.handshakeTimeoutMs, log: deps.log,
+  });
+  const tunnel = new TunnelClient({
+    gatewayId: config.gatewayId, relay: config.relay, sshPrivateKey: config.sshPrivateKey, sshCertificate: config.sshCertificate,
+    backoff: config.backoff, readyTimeoutMs: config.readyTimeoutMs, keepaliveIntervalMs: config.keepaliveIntervalMs, log: deps.log,
+    onChannel: (channel) => inner.serve(channel),
+  });
+  tunnel.start();
+  return {
+    tunnel,
+    connected: () => tunnel.state === 'connected' ? Promise.resolve() : new Promise((resolve) => tunnel.once('connected', () => resolve())),
+    close: () => {
+      tunnel.stop();
+      inner.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The gateway's one outbound SSH connection to its relay. Logs in with its user certificate
+ * (principal = gateway id), accepts the relay only with a host certificate from a Relay SSH
+ * Server CA, asks for `tcpip-forward` bound to its gateway id, and hands each forwarded channel
+ * to `onChannel`. After any failure it reconnects with exponential backoff and jitter; a
+ * successful registration resets the backoff.
+ */
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { Client as Ssh2Client, ClientChannel } from 'ssh2';
+import { GATEWAY_TUNNEL_PORT } from '@postern/shared/relay/gateway-ssh-identity';
+import { readSshPrivateKey } from '@postern/shared/relay/ssh-key-material';
+import { parseSshCertificate } from '@postern/shared/ssh/certificate';
+import {
+  hostCertificateVerifier, SSH2_FAST_CIPHERS, SSH2_HOST_CERT_ALGORITHMS_ONLY, ssh2UserCertificateAuth,
+} from '@postern/shared/ssh/ssh2-certificates';
+import { backoffDelay, type BackoffPolicy } from './backoff.ts';
+import type { GatewayLogger } from './logger.ts';
+
+// ssh2 is CommonJS; its named exports are not detected under Node ESM (docs/architecture.md).
+const { Client } = ssh2;
+
+export interface TunnelClientOptions {
+  gatewayId: string;
+  relay: { host: string; port: number; hostPrincipal: string; hostCaKeys: string[] };
+  sshPrivateKey: string;
+  sshCertificate: string;
+  backoff: BackoffPolicy;
+  readyTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  onChannel: (channel: Duplex, origin: { ip: string; port: number }) => void;
+  log: GatewayLogger;
+}
+
+export type TunnelState = 'connecting' | 'connected' | 'waiting' | 'stopped';
+
+/** Emits 'connected' each time the relay registers the tunnel and 'disconnected' when it drops. */
+export class TunnelClient extends EventEmitter {
+  #state: TunnelState = 'waiting';
+  #attempt = 0;
+  #client: Ssh2Client | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #auth: { privateKey: string; certificate: string };
+
+  constructor(private readonly options: TunnelClientOptions) {
+    super();
+    this.#auth = ssh2UserCertificateAuth(readSshPrivateKey(options.sshPrivateKey), parseSshCertificate(options.sshCertificate));
+  }
+
+  get state(): TunnelState {
+    return this.#state;
+  }
+
+  start(): void {
+    if (this.#state === 'stopped') throw new Error('a stopped tunnel client cannot be restarted');
+    this.#connect();
+  }
+
+  stop(): void {
+    this.#state = 'stopped';
+    clearTimeout(this.#retryTimer);
+    this.#client?.end();
+    this.#client = undefined;
+  }
+
+  #connect(): void {
+    this.#state = 'connecting';
+    const { relay, gatewayId, log } = this.options;
+    const sock = net.connect({ host: relay.host, port: relay.port });
+    sock.setNoDelay(true);
+    const client = new Client();
+    this.#client = client;
+    let registered = false;
+    client.on('ready', () => {
+      client.forwardIn(gatewayId, GATEWAY_TUNNEL_PORT, (error) => {
+        if (error) {
+          log.warn({ event: 'tunnel_forward_refused', error: error.message }, 'the relay refused the tunnel');
+          client.end();
+          return;
+        }
+        registered = true;
+        this.#attempt = 0;
+        this.#state = 'connected';
+        log.info({ event: 'tunnel_connected', relay: `${relay.host}:${relay.port}` }, 'tunnel to relay registered');
+        this.emit('connected');
+      });
+    });
+    client.on('tcp connection', (details, accept, reject) => {
+      if (details.destIP !== gatewayId) return reject();
+      const channel: ClientChannel = accept();
+      this.options.onChannel(channel, { ip: details.srcIP, port: details.srcPort });
+    });
+    client.on('error', (error) => log.warn({ event: 'tunnel_error', error: error.message }, 'tunnel connection failed'));
+    client.on('close', () => {
+      if (registered) this.emit('disconnected');
+      if (this.#client === client) this.#scheduleReconnect();
+    });
+    client.connect({
+      sock, username: gatewayId, ...this.#auth, readyTimeout: this.options.readyTimeoutMs,
+      keepaliveInterval: this.options.keepaliveIntervalMs, keepaliveCountMax: 3,
+      algorithms: { serverHostKey: [...SSH2_HOST_CERT_ALGORITHMS_ONLY] as never, cipher: [...SSH2_FAST_CIPHERS] as never },
+      hostVerifier: this.#verifyRelayHost(),
+    });
+  }
+
+  /** Accepts the relay's host certificate if any trusted Relay SSH Server CA signed it (several during a rotation). */
+  #verifyRelayHost(): (hostKey: Buffer) => boolean {
+    const { relay, log } = this.options;
+    const verifiers = relay.hostCaKeys.map((caPublicKey) => hostCertificateVerifier({
+      caPublicKey, principal: relay.hostPrincipal,
+      onReject: (error) => log.warn({ event: 'relay_host_refused', error: error.message }, 'relay host certificate refused'),
+    }));
+    return (hostKey) => verifiers.some((verify) => verify(hostKey));
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#state === 'stopped') return;
+    this.#state = 'waiting';
+    const delay = backoffDelay(this.options.backoff, this.#attempt++);
+    this.options.log.info({ event: 'tunnel_retry', delayMs: delay, attempt: this.#attempt }, 'reconnecting to relay');
+    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The relay's SSH listener for gateways (outbound from them, inbound here). It presents the
+ * relay's host certificate, accepts only `publickey` auth with a user certificate from a Relay
+ * SSH Client CA whose principal is the login name (the gateway id) and whose key id names the
+ * org, and accepts exactly one `tcpip-forward` request whose bind address is that gateway id.
+ * That registers the tunnel; sessions, shells and other channels are refused.
+ */
+import type { Duplex } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { AuthContext, Connection, ServerConfig } from 'ssh2';
+import { parseGatewayKeyId, GATEWAY_TUNNEL_PORT } from '@postern/shared/relay/gateway-ssh-identity';
+import { parseSshCertificate } from '@postern/shared/ssh/certificate';
+import { readSshPrivateKey } from '@postern/shared/relay/ssh-key-material';
+import { SSH2_FAST_CIPHERS, ssh2HostKeyWithCertificate, verifyCertificateAuthentication } from '@postern/shared/ssh/ssh2-certificates';
+import type { RelayConfig } from './config.ts';
+import type { RelayLog } from './log.ts';
+import type { ChannelOrigin, GatewayTunnel, TunnelRegistry } from './tunnel-registry.ts';
+
+// ssh2 is CommonJS; its named exports are not detected under Node ESM (docs/architecture.md).
+const { Server } = ssh2;
+
+export function createTunnelServer(config: RelayConfig, registry: TunnelRegistry, log: RelayLog): InstanceType<typeof Server> {
+  const serverConfig: ServerConfig = {
+    hostKeys: [ssh2HostKeyWithCertificate(readSshPrivateKey(config.sshHostKey), parseSshCertificate(config.sshHostCertificate))],
+    algorithms: { cipher: [...SSH2_FAST_CIPHERS] as never },
+  };
+  return new Server(serverConfig, (connection, info) => {
+    handleGatewayConnection(connection, { ip: info.ip, port: info.port }, config, registry, log);
+  });
+}
+
+interface GatewayIdentity {
+  gatewayId: string;
+  orgId: string;
+}
+
+function handleGatewayConnection(connection: Connection, peer: ChannelOrigin, config: RelayConfig, registry: TunnelRegistry, log: RelayLog): void {
+  // ssh2's typings omit Connection.setNoDelay; without it each handshake waits on Nagle + delayed ACK.
+  (connection as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
+  let identity: GatewayIdentity | undefined;
+  let tunnel: GatewayTunnel | undefined;
+  const handshakeTimer = setTimeout(() => {
+    log('gateway_handshake_timeout', { ip: peer.ip });
+    connection.end();
+  }, config.handshakeTimeoutMs);
+  connection.on('authentication', (ctx) => {
+    const accepted = authenticateGateway(ctx, peer, config);
+    if ('error' in accepted) {
+      if (ctx.method === 'publickey' && ctx.signature) log('gateway_auth_refused', { ip: peer.ip, user: ctx.username, reason: accepted.error });
+      return ctx.reject(['publickey']);
+    }
+    if (ctx.method === 'publickey' && ctx.signature) identity = accepted;
+    ctx.accept();
+  });
+  connection.on('ready', () => clearTimeout(handshakeTimer));
+  connection.on('request', (accept, reject, name, request) => {
+    if (!identity || name !== 'tcpip-forward' || !('bindAddr' in request) || request.bindAddr !== identity.gatewayId || tunnel) {
+      log('gateway_request_refused', { ip: peer.ip, gatewayId: identity?.gatewayId, request: name });
+      return reject?.();
+    }
+    tunnel = makeTunnel(connection, identity, config.channelOpenTimeoutMs);
+    registry.register(tunnel);
+    log('gateway_connected', { ip: peer.ip, gatewayId: identity.gatewayId, orgId: identity.orgId });
+    accept?.();
+  });
+  connection.on('close', () => {
+    clearTimeout(handshakeTimer);
+    if (tunnel) {
+      registry.unregister(tunnel);
+      log('gateway_disconnected', { gatewayId: tunnel.gatewayId });
+    }
+  });
+  connection.on('error', (error) => log('gateway_connection_error', { ip: peer.ip, gatewayId: identity?.gatewayId, error: error.message }));
+}
+
+/** Checks the certificate against each trusted CA (several during a rotation). */
+function authenticateGateway(ctx: AuthContext, peer: ChannelOrigin, config: RelayConfig): GatewayIdentity | { error: string } {
+  if (ctx.method !== 'publickey') return { error: `method ${ctx.method} is not accepted` };
+  let firstError: string | undefined;
+  for (const caPublicKey of config.sshClientCaKeys) {
+    try {
+      const certificate = verifyCertificateAuthentication(ctx, { caPublicKey, principal: ctx.username, now: new Date(), clientAddress: peer.ip });
+      return { gatewayId: ctx.username, orgId: parseGatewayKeyId(certificate.keyId) };
+    } catch (error) {
+      firstError ??= (error as { code?: string }).code ?? (error as Error).message;
+    }
+  }
+  return { error: firstError ?? 'no Relay SSH Client CA is configured' };
+}
+
+function makeTunnel(connection: Connection, identity: GatewayIdentity, openTimeoutMs: number): GatewayTunnel {
+  return {
+    ...identity,
+    openChannel: (origin) => new Promise<Duplex>((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`the gateway did not accept a channel within ${openTimeoutMs} ms`));
+      }, openTimeoutMs);
+      connection.forwardOut(identity.gatewayId, GATEWAY_TUNNEL_PORT, origin.ip, origin.port, (error, channel) => {
+        clearTimeout(timer);
+        if (timedOut) channel?.close();
+        else if (error) reject(error);
+        else resolve(channel);
+      });
+    }),
+    close: () => connection.end(),
+  };
+}
