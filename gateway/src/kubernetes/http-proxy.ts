@@ -3,16 +3,16 @@ import { request as httpsRequest } from 'node:https';
 import { CommandLogEntry } from './command-log.ts';
 import type { ProxyConnection } from './context.ts';
 import {
-  downstreamResponseHeaders, impersonationHeaders, kubernetesStatus, upstreamFailure, upstreamRequestHeaders, upstreamRequestOptions,
+  downstreamResponseHeaders, gatewayErrorContentType, impersonationHeaders, upstreamFailure, upstreamRequestHeaders, upstreamRequestOptions,
 } from './upstream.ts';
 
-/** Answers the client itself with a Status (refusals, unreachable API server). */
-export function answerWithStatus(res: ServerResponse, entry: CommandLogEntry, code: number, reason: string, message: string): void {
-  const body = kubernetesStatus(code, reason, message);
+/** Answers the client itself (refusals, unreachable API server). */
+export function answerWithError(res: ServerResponse, entry: CommandLogEntry, code: number, message: string): void {
+  const body = `${message}\n`;
   entry.status = code;
   entry.error = message;
   entry.bytesOut = Buffer.byteLength(body);
-  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(code, { 'content-type': gatewayErrorContentType, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -32,7 +32,7 @@ export function proxyHttpRequest(req: IncomingMessage, res: ServerResponse, conn
   const impersonating = impersonationHeaders(req.headers);
   if (impersonating.length > 0 && !ctx.allowImpersonation) {
     req.resume();
-    return answerWithStatus(res, entry, 403, 'Forbidden', impersonationRefusal(impersonating));
+    return answerWithError(res, entry, 403, impersonationRefusal(impersonating));
   }
   const headers = upstreamRequestHeaders(req.headers, ctx.token, false);
   const upstream = httpsRequest(upstreamRequestOptions(ctx.target, req.method ?? 'GET', req.url ?? '/', headers, conn.agent));
@@ -50,7 +50,7 @@ export function proxyHttpRequest(req: IncomingMessage, res: ServerResponse, conn
     if (res.headersSent) return void res.destroy();
     const failure = upstreamFailure(error, ctx.target);
     ctx.logger.warn({ sessionId: ctx.sessionId, code: error.code, path: entry.info.resource }, 'kubernetes API server request failed');
-    answerWithStatus(res, entry, failure.code, failure.reason, failure.message);
+    answerWithError(res, entry, failure.code, failure.message);
   });
   upstream.on('close', untrack);
   req.on('data', (chunk: Buffer) => { entry.bytesIn += chunk.length; });

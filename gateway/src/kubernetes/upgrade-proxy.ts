@@ -5,7 +5,7 @@ import { ExecStreamRecorder } from '@postern/shared/kubernetes/exec-recording';
 import { CommandLogEntry } from './command-log.ts';
 import type { ProxyConnection } from './context.ts';
 import { impersonationRefusal } from './http-proxy.ts';
-import { downstreamResponseHeaders, impersonationHeaders, kubernetesStatus, upstreamFailure, upstreamRequestHeaders, upstreamRequestOptions } from './upstream.ts';
+import { downstreamResponseHeaders, gatewayErrorContentType, impersonationHeaders, upstreamFailure, upstreamRequestHeaders, upstreamRequestOptions } from './upstream.ts';
 
 /** After one side closes, the other gets this long to flush before it is cut. */
 const halfCloseGraceMs = 5_000;
@@ -21,12 +21,12 @@ function pairs(rawHeaders: string[]): string[] {
 }
 
 /** A refused upgrade is answered as a plain response on the raw socket, then the connection ends. */
-function answerRaw(socket: Duplex, entry: CommandLogEntry, code: number, reason: string, message: string): void {
-  const body = kubernetesStatus(code, reason, message);
+function answerRaw(socket: Duplex, entry: CommandLogEntry, code: number, message: string): void {
+  const body = `${message}\n`;
   entry.status = code;
   entry.error = message;
   entry.bytesOut = Buffer.byteLength(body);
-  socket.end(rawHead(code, ['Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close']) + body);
+  socket.end(rawHead(code, [`Content-Type: ${gatewayErrorContentType}`, `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close']) + body);
   entry.finish();
 }
 
@@ -104,7 +104,7 @@ export function proxyUpgradeRequest(req: IncomingMessage, client: Duplex, client
   client.pause();
   const entry = new CommandLogEntry(req, ctx.recorder);
   const impersonating = impersonationHeaders(req.headers);
-  if (impersonating.length > 0 && !ctx.allowImpersonation) return answerRaw(client, entry, 403, 'Forbidden', impersonationRefusal(impersonating));
+  if (impersonating.length > 0 && !ctx.allowImpersonation) return answerRaw(client, entry, 403, impersonationRefusal(impersonating));
   const headers = upstreamRequestHeaders(req.headers, ctx.token, true);
   const upstream = httpsRequest(upstreamRequestOptions(ctx.target, req.method ?? 'GET', req.url ?? '/', headers, conn.agent));
   const untrack = conn.track(() => upstream.destroy());
@@ -118,7 +118,7 @@ export function proxyUpgradeRequest(req: IncomingMessage, client: Duplex, client
   upstream.on('error', (error: NodeJS.ErrnoException) => {
     const failure = upstreamFailure(error, ctx.target);
     ctx.logger.warn({ sessionId: ctx.sessionId, code: error.code }, 'kubernetes API server upgrade failed');
-    answerRaw(client, entry, failure.code, failure.reason, failure.message);
+    answerRaw(client, entry, failure.code, failure.message);
   });
   upstream.end();
 }

@@ -77,22 +77,24 @@ export function upstreamRequestOptions(target: KubernetesTarget, method: string,
   };
 }
 
-/** A Kubernetes Status object: kubectl prints its message as `Error from server (Reason): message`. */
-export function kubernetesStatus(code: number, reason: string, message: string): string {
-  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
-}
+/**
+ * The content type of the gateway's own error answers. A JSON Status would be the Kubernetes
+ * way, but kubectl's discovery (its first request of every command) shows a non-text error
+ * body only as "unknown"; a text body it prints as it is.
+ */
+export const gatewayErrorContentType = 'text/plain; charset=utf-8';
 
 const tlsVerificationCodes = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE',
   'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED']);
 
 /** What the client is told when the API server cannot be reached; the status and message name the fix. */
-export function upstreamFailure(error: NodeJS.ErrnoException, target: KubernetesTarget): { code: number; reason: string; message: string } {
+export function upstreamFailure(error: NodeJS.ErrnoException, target: KubernetesTarget): { code: number; message: string } {
   const code = error.code ?? 'unknown';
   if (tlsVerificationCodes.has(code)) {
-    return { code: 502, reason: 'BadGateway', message: `Postern gateway: the Kubernetes API server at ${target.url} failed TLS verification `
+    return { code: 502, message: `Postern gateway: the Kubernetes API server at ${target.url} failed TLS verification `
       + `(${code}: ${error.message}); its certificate is not from the CA certificate stored on the resource. Ask an administrator to update the resource's CA certificate.` };
   }
-  return { code: 503, reason: 'ServiceUnavailable', message: `Postern gateway: cannot reach the Kubernetes API server at ${target.url} (${code}: ${error.message}); `
+  return { code: 503, message: `Postern gateway: cannot reach the Kubernetes API server at ${target.url} (${code}: ${error.message}); `
     + 'check the resource URL and that the gateway can reach it.' };
 }
