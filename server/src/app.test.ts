@@ -101,6 +101,7 @@ describe('framework', () => {
     const res = await server.post('/api/v1/probe/crash', { name: 'crash-me', size: 1 });
     expect(res.status).toBe(500);
     expect(res.body.error.code).toBe('internal_error');
+    expect(res.headers.get('x-request-id')).toBe(res.body.error.details.requestId);
     expect(res.text).not.toMatch(/insert|uuid|orgs|stack/i);
     const logged = server.logs.find((line) => line.includes('unexpected error') && line.includes(res.body.error.details.requestId));
     expect(logged).toBeDefined();

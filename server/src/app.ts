@@ -26,6 +26,8 @@ export function createApp(deps: AppDeps): App {
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     c.set('requestId', randomUUID());
+    // Lets a user quote the id of a failed request; the 500 body and the log line carry the same id.
+    c.header('x-request-id', c.var.requestId);
     const started = performance.now();
     await next();
     deps.logger.info({

@@ -7,6 +7,7 @@ import type { AppDeps } from './deps.ts';
 import { createLogger } from './logger.ts';
 import { dbOrgKeyStore } from './services/org-key-store.ts';
 import { loadRootKey } from './services/root-key.ts';
+import { pruneExpiredTokens } from './services/tokens.ts';
 import { Vault } from './services/vault.ts';
 
 /**
@@ -36,6 +37,13 @@ async function main(): Promise<void> {
     vault: new Vault(rootKey.key, dbOrgKeyStore(database.db)),
   };
   const first = await bootstrap(database.db, config, deps.clock());
+  const prune = () => pruneExpiredTokens(database.db, deps.clock()).then(
+    (removed) => logger.info(removed, 'pruned expired tokens'),
+    (error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'token pruning failed'),
+  );
+  await prune();
+  const pruneTimer = setInterval(prune, 60 * 60 * 1000);
+  pruneTimer.unref();
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     // With POSTERN_PORT=0 the OS picks the port, so the configured URL cannot know it.
@@ -49,6 +57,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(pruneTimer);
     logger.info({ signal }, 'stopping');
     server.close(() => {
       database.close().then(() => process.exit(0), () => process.exit(1));

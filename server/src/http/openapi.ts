@@ -21,7 +21,9 @@ const ERROR_DESCRIPTIONS = {
   404: 'No such object, or it belongs to another org',
   409: 'A unique name or value is already taken (`conflict`, the field in details)',
   413: 'The request body is larger than the configured limit',
+  410: 'The session has ended',
   422: 'Well-formed but cannot be processed as asked',
+  503: 'A dependency (relay, gateway) is not available yet',
 } as const;
 
 export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;

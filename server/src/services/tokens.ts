@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lt, notExists, sql } from 'drizzle-orm';
 import { TokenExpiredError, UnauthenticatedError } from '@postern/shared/errors';
 import type { DbOrTx } from '../db/client.ts';
 import { authTokens, machineIdentities, tokenFamilies, users } from '../db/schema/index.ts';
@@ -99,4 +99,17 @@ export async function authenticateAccessToken(db: DbOrTx, token: string, now: Da
     return { familyId: row.familyId, principal: { kind: 'machine', identityId: row.machineIdentityId, orgId: row.machineOrgId } };
   }
   throw new UnauthenticatedError();
+}
+
+/**
+ * Deletes tokens that expired more than `graceSeconds` ago, then sign-ins left with no token.
+ * A spent refresh token is kept until it expires, so re-use is still detected while it could work.
+ */
+export async function pruneExpiredTokens(db: DbOrTx, now: Date, graceSeconds = 24 * 60 * 60): Promise<{ tokens: number; families: number }> {
+  const cutoff = new Date(now.getTime() - graceSeconds * 1000);
+  const tokens = await db.delete(authTokens).where(lt(authTokens.expiresAt, cutoff)).returning({ id: authTokens.id });
+  const families = await db.delete(tokenFamilies)
+    .where(notExists(db.select({ one: sql`1` }).from(authTokens).where(eq(authTokens.familyId, tokenFamilies.id))))
+    .returning({ id: tokenFamilies.id });
+  return { tokens: tokens.length, families: families.length };
 }
