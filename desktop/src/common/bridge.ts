@@ -80,7 +80,18 @@ export type BridgeEvent = keyof BridgeEvents;
 /** The handlers main (and the dev bridge) implement: one function per method. */
 export type BridgeHandlers = { [M in BridgeMethod]: (arg: z.output<(typeof bridgeArgs)[M]>) => Promise<BridgeResults[M]> };
 
-/** What the renderer sees as `window.postern`. */
+/**
+ * What the preload exposes as `window.postern` (and the dev bridge's browser shim imitates).
+ * Replies stay envelopes: contextBridge clones an Error down to its message, so the renderer
+ * rebuilds typed errors itself (createBridgeClient) with code and details intact.
+ */
+export interface RawBridge {
+  invoke(method: BridgeMethod, arg: unknown): Promise<BridgeReply<unknown>>;
+  /** Subscribes to an event; the returned function unsubscribes. */
+  on<E extends BridgeEvent>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
+}
+
+/** The typed client the renderer's code uses, built over a RawBridge. */
 export interface PosternBridge {
   call<M extends BridgeMethod>(method: M, ...arg: BridgeArg<M> extends undefined ? [] : [BridgeArg<M>]): Promise<BridgeResults[M]>;
   /** Subscribes to an event; the returned function unsubscribes. */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { errorFromBody, type PosternError } from '@postern/shared/errors';
 import { zLoginResponse, zTokenPair, type LoginResponse, type TokenPair } from '../common/api-types.ts';
-import { InvalidServerUrlError, RequestTimeoutError, ServerUnreachableError, SignInExpiredError, NotSignedInError } from './errors.ts';
+import { InvalidServerUrlError, UnexpectedResponseError, RequestTimeoutError, ServerUnreachableError, SignInExpiredError, NotSignedInError } from './errors.ts';
 
 /**
  * The HTTP client of the Postern API. Every call has a timeout; an error answer becomes the typed
@@ -88,9 +88,10 @@ export class ApiClient {
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions<T> = {}): Promise<T> {
     const first = await this.send(method, path, options);
-    if (first.ok || options.anonymous || first.error.code !== 'token_expired') return this.unwrap(first, options.schema);
+    const what = `${method} ${path}`;
+    if (first.ok || options.anonymous || first.error.code !== 'token_expired') return this.unwrap(first, options.schema, what);
     await this.refresh();
-    return this.unwrap(await this.send(method, path, options), options.schema);
+    return this.unwrap(await this.send(method, path, options), options.schema, what);
   }
 
   /** One refresh at a time: concurrent calls that saw token_expired wait for the same one. */
@@ -123,9 +124,12 @@ export class ApiClient {
     await this.onTokens?.(this.tokens);
   }
 
-  private unwrap<T>(answer: Answer, schema: z.ZodType<T> | undefined): T {
+  private unwrap<T>(answer: Answer, schema: z.ZodType<T> | undefined, what: string): T {
     if (!answer.ok) throw answer.error;
-    return schema ? schema.parse(answer.body) : (answer.body as T);
+    if (!schema) return answer.body as T;
+    const parsed = schema.safeParse(answer.body);
+    if (parsed.success) return parsed.data;
+    throw new UnexpectedResponseError(this.serverUrl, what);
   }
 
   private url(path: string, query: Query | undefined): string {

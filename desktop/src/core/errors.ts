@@ -41,3 +41,9 @@ export class InvalidServerUrlError extends PosternError {
     super('invalid_server_url', 400, `"${value}" is not a server URL. Give the address of the Postern server, such as https://postern.example.com.`, { value });
   }
 }
+
+export class UnexpectedResponseError extends PosternError {
+  constructor(serverUrl: string, request: string) {
+    super('unexpected_response', 502, `The server at ${serverUrl} answered ${request} with something this app does not understand. The server and the app may be different versions: update the one that is older.`, { request });
+  }
+}

@@ -1,0 +1,102 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { Gateway, Project, Resource } from '../common/api-types.ts';
+import type { PosternBridge, ResourceEntry, SessionView } from '../common/bridge.ts';
+import { canEdit } from './logic/browse.ts';
+import { useTheme } from './logic/theme.ts';
+import { ResourceBrowser } from './views/ResourceBrowser.tsx';
+import { ResourceEditor } from './views/ResourceEditor.tsx';
+import { SignIn } from './views/SignIn.tsx';
+import { Sidebar } from './views/Sidebar.tsx';
+import { Spinner } from './views/ui.tsx';
+
+type Screen = { name: 'browse' } | { name: 'edit'; resourceId: string | undefined; type: 'ssh' | 'kubernetes' };
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function App({ bridge }: { bridge: PosternBridge }) {
+  const [session, setSession] = useState<SessionView | null | undefined>(undefined);
+  const [theme, setTheme] = useTheme();
+
+  useEffect(() => {
+    bridge.call('session.current').then(setSession, () => setSession(null));
+    return bridge.on('session.changed', ({ signedIn }) => { if (!signedIn) setSession(null); });
+  }, [bridge]);
+
+  if (session === undefined) return <div className="center"><Spinner label="Starting…" /></div>;
+  if (session === null) return <SignIn bridge={bridge} onSignedIn={setSession} initialServerUrl="" />;
+  return <Workspace bridge={bridge} session={session} theme={theme} onTheme={setTheme} onSignedOut={() => setSession(null)} />;
+}
+
+interface WorkspaceProps {
+  bridge: PosternBridge;
+  session: SessionView;
+  theme: 'light' | 'dark';
+  onTheme(theme: 'light' | 'dark'): void;
+  onSignedOut(): void;
+}
+
+function Workspace({ bridge, session, theme, onTheme, onSignedOut }: WorkspaceProps) {
+  const [orgId, setOrgId] = useState(session.orgs[0]?.id ?? '');
+  const [projects, setProjects] = useState<Project[]>([]);
+  const [projectId, setProjectId] = useState<string>();
+  const [gateways, setGateways] = useState<Gateway[]>([]);
+  const [entries, setEntries] = useState<ResourceEntry[]>();
+  const [loadError, setLoadError] = useState<string>();
+  const [screen, setScreen] = useState<Screen>({ name: 'browse' });
+
+  useEffect(() => {
+    if (!orgId) return;
+    bridge.call('catalog.projects', { orgId }).then((list) => {
+      setProjects(list);
+      setProjectId((current) => (list.some((p) => p.id === current) ? current : list[0]?.id));
+    }, (error: unknown) => setLoadError(messageOf(error)));
+    bridge.call('catalog.gateways', { orgId }).then(setGateways, () => setGateways([]));
+  }, [bridge, orgId]);
+
+  const reload = useCallback(async () => {
+    if (!projectId) return;
+    try {
+      setEntries(await bridge.call('catalog.resources', { orgId, projectId }));
+      setLoadError(undefined);
+    } catch (error) {
+      setLoadError(messageOf(error));
+    }
+  }, [bridge, orgId, projectId]);
+
+  useEffect(() => {
+    setEntries(undefined);
+    setScreen({ name: 'browse' });
+    void reload();
+  }, [reload]);
+
+  const project = projects.find((p) => p.id === projectId);
+  const orgRole = session.orgs.find((org) => org.id === orgId)?.role;
+  const projectRole = session.projects.find((p) => p.id === projectId)?.role;
+  const editable = canEdit(orgRole, projectRole);
+  const editing = screen.name === 'edit' ? entries?.find((entry) => entry.resource.id === screen.resourceId) : undefined;
+
+  const signOut = async () => {
+    await bridge.call('session.signOut').catch(() => undefined);
+    onSignedOut();
+  };
+  const afterSave = async (resource: Resource) => {
+    await reload();
+    setScreen({ name: 'edit', resourceId: resource.id, type: resource.type });
+  };
+
+  return (
+    <div className="app">
+      <Sidebar session={session} orgId={orgId} projects={projects} projectId={projectId} theme={theme}
+        onOrg={setOrgId} onProject={setProjectId} onTheme={onTheme} onSignOut={signOut} />
+      {!project ? <div className="content center"><Spinner label="Loading projects…" /></div> : screen.name === 'edit' ? (
+        <ResourceEditor key={screen.resourceId ?? `new-${screen.type}`} bridge={bridge} projectId={project.id} gateways={gateways}
+          entry={editing} type={screen.type} onSaved={afterSave}
+          onDeleted={() => { void reload().then(() => setScreen({ name: 'browse' })); }} onClose={() => setScreen({ name: 'browse' })} />
+      ) : (
+        <ResourceBrowser project={project} entries={entries} loadError={loadError} canEdit={editable}
+          onCreate={(type) => setScreen({ name: 'edit', resourceId: undefined, type })}
+          onEdit={(entry) => setScreen({ name: 'edit', resourceId: entry.resource.id, type: entry.resource.type })} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,173 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBridgeHandlers } from '../../desktop/src/core/bridge-handlers.ts';
+import { CredentialsStore } from '../../desktop/src/core/credentials-store.ts';
+import { DesktopSession } from '../../desktop/src/core/session.ts';
+import { startDevBridge, type DevBridge } from '../../desktop/src/dev-bridge/server.ts';
+import { ownerToken, postJson, startServerProcess, type ServerProcess } from '../fixtures/server-process.ts';
+
+/**
+ * The desktop renderer, built with Vite, in Debian's Chromium, over the dev bridge (the bridge
+ * interface implemented over the real core) against a real server process. Screenshots of each
+ * screen go to test-output/desktop/.
+ */
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const shots = join(repoRoot, 'test-output', 'desktop');
+const CHROMIUM = '/usr/bin/chromium';
+
+async function buildRenderer(outDir: string): Promise<void> {
+  // vite is a dependency of @postern/desktop (npm may install it under desktop/node_modules).
+  const vite = join(repoRoot, 'desktop', 'node_modules', '.bin', 'vite');
+  const child = spawn(vite, ['build', '--mode', 'devbridge', '--outDir', outDir, '--emptyOutDir'], { cwd: join(repoRoot, 'desktop'), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`vite build failed (${code}):\n${output}`);
+}
+
+describe('desktop UI in Chromium over the dev bridge', () => {
+  let server: ServerProcess;
+  let bridge: DevBridge;
+  let browser: Browser;
+  let page: Page;
+  let work: string;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'postern-ui-'));
+    await mkdir(shots, { recursive: true });
+    const [started] = await Promise.all([startServerProcess(), buildRenderer(join(work, 'renderer'))]);
+    server = started;
+    const token = await ownerToken(server);
+    for (const name of ['edge-eu-1', 'edge-us-1']) await postJson(server, token, `/api/v1/orgs/${server.orgId}/gateways`, { name });
+    let devBridge: DevBridge | undefined;
+    const session = new DesktopSession({ store: new CredentialsStore(join(work, 'config')), onChange: (signedIn) => devBridge?.emit('session.changed', { signedIn }) });
+    devBridge = await startDevBridge({ rendererDir: join(work, 'renderer'), handlers: createBridgeHandlers(session) });
+    bridge = devBridge;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    page.setDefaultTimeout(10_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await server?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const fieldError = (field: string) => page.locator(`[data-field="${field}"] .field-error`);
+
+  it('signs in: a wrong password is explained, the right one opens the project', async () => {
+    await page.goto(bridge.url);
+    await page.getByLabel('Server URL').fill(server.url);
+    await page.getByLabel('Email').fill(server.adminEmail);
+    await page.getByLabel('Password').fill('not the password');
+    await shot('01-sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('The email or password is wrong');
+    await shot('02-sign-in-wrong-password');
+
+    await page.getByLabel('Password').fill(server.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Default Project' }).waitFor();
+    await page.getByText('No resources yet').waitFor();
+    await shot('03-empty-project');
+  });
+
+  it('creates an SSH server: an invalid port is shown beside the field, then a valid one saves', async () => {
+    await page.getByRole('button', { name: 'New SSH server' }).click();
+    await page.getByLabel('Name').fill('web-1');
+    await page.getByLabel('Gateway').selectOption({ label: 'edge-us-1' });
+    await page.getByLabel('Host').fill('web-1.internal');
+    await page.getByLabel('Port').fill('70000');
+    await page.getByRole('button', { name: 'Create SSH server' }).click();
+    await expect.poll(() => fieldError('port').textContent()).toBe('The port must be a whole number from 1 to 65535.');
+    await expect(fieldError('host').count()).resolves.toBe(0);
+    await shot('04-editor-invalid-port');
+
+    await page.getByLabel('Port').fill('2222');
+    await page.getByRole('button', { name: 'Create SSH server' }).click();
+    await page.getByRole('heading', { name: 'web-1' }).waitFor();
+    await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
+    await expect(fieldError('port').count()).resolves.toBe(0);
+  });
+
+  it('adds a certificate account and shows the CA setup step', async () => {
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.locator('#account\\.name').fill('ops');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await expect.poll(() => fieldError('credential.username').textContent()).toBe('Give the login name on the target.');
+    await page.getByLabel('Login name on the server').fill('ops');
+    await page.locator('.callout').waitFor();
+    await shot('05-account-editor');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.locator('tr[data-account="ops"]').waitFor();
+    await shot('06-resource-with-account');
+  });
+
+  it('browses: gateway by name, accounts, search and type filter', async () => {
+    await page.getByRole('button', { name: '← Back to resources' }).click();
+    const row = page.locator('li[data-resource="web-1"]');
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/web-1SSHweb-1\.internal:2222·via edge-us-1ops/);
+
+    await page.getByRole('button', { name: 'New Kubernetes cluster' }).click();
+    await page.getByLabel('Name').fill('prod-cluster');
+    await page.getByLabel('API server URL').fill('https://10.0.0.1:6443');
+    await page.getByLabel("Verify the API server's certificate").uncheck();
+    await page.locator('.banner-warning').waitFor();
+    await shot('07-kubernetes-tls-off-warning');
+    await page.getByRole('button', { name: 'Create Kubernetes cluster' }).click();
+    await page.getByRole('heading', { name: 'prod-cluster' }).waitFor();
+    await page.getByRole('button', { name: '← Back to resources' }).click();
+    await page.locator('li[data-resource="prod-cluster"]').waitFor();
+    await shot('08-resource-browser');
+
+    await page.getByRole('tab', { name: /Kubernetes/ }).click();
+    await expect.poll(() => page.locator('li[data-resource]').count()).toBe(1);
+    await page.getByRole('tab', { name: /All/ }).click();
+    await page.getByLabel('Search resources').fill('edge-us');
+    await expect.poll(() => page.locator('li[data-resource]').allTextContents()).toEqual([expect.stringContaining('web-1')]);
+    await page.getByLabel('Search resources').fill('');
+  });
+
+  it('looks right in the dark theme', async () => {
+    await page.getByRole('button', { name: 'Dark theme' }).click();
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await shot('09-resource-browser-dark');
+    await page.locator('li[data-resource="web-1"]').getByRole('button', { name: 'Edit web-1' }).click();
+    await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
+    await shot('10-editor-dark');
+    await page.getByRole('button', { name: 'Light theme' }).click();
+  });
+
+  it('deletes the account, then the resource', async () => {
+    await page.getByRole('button', { name: 'Delete account ops' }).click();
+    await page.getByText('No accounts yet').waitFor();
+    await page.getByRole('button', { name: 'Delete resource' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.locator('li[data-resource="prod-cluster"]').waitFor();
+    await expect.poll(() => page.locator('li[data-resource="web-1"]').count()).toBe(0);
+    await shot('11-after-delete');
+    expect(consoleErrors.filter((text) => !text.includes('ssh-ca-setup') && !/status of 404/.test(text))).toEqual([]);
+  });
+
+  it('signs out back to the sign-in screen', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+});
