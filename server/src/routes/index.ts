@@ -21,6 +21,7 @@ import * as relayEnrollment from './enrollment/relays.ts';
 import * as sshCa from './pki/ssh-ca.ts';
 import * as createSession from './sessions/create-session.ts';
 import * as gatewaySession from './sessions/gateway-session.ts';
+import * as terminateSession from './sessions/terminate-session.ts';
 
 /** Every route module; each exports `register(app)`. Add one line per new route file. */
 const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
@@ -28,7 +29,7 @@ const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
   login, refresh, logout, me, machineLogin,
   orgs, orgUsers, projects, projectMembers, machineIdentities, auditLogs,
   gateways, listResources, sshResources, kubernetesResources, pamAccounts,
-  gatewayEnrollment, relayEnrollment, sshCa, createSession, gatewaySession,
+  gatewayEnrollment, relayEnrollment, sshCa, createSession, gatewaySession, terminateSession,
 ];
 
 export function registerRoutes(app: App): void {
