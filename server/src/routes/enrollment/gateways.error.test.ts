@@ -6,7 +6,7 @@ import { gateways } from '../../db/schema/index.ts';
 import { createTestServer, type TestServer } from '../../test/harness.ts';
 import { describeBadInput } from '../../test/bad-input.ts';
 import { seedPamWorld } from '../../test/pam-fixtures.ts';
-import { PKI_ENV, bindGatewayIdentity, enrollManagedRelay, makeRequesterKeys } from '../../services/pki/pki-world.test-support.ts';
+import { PKI_ENV, bindGatewayIdentity, enrollManagedRelay, makeRequesterKeys, itRefusesWithoutChange, type RefusalCase } from '../../services/pki/pki-world.test-support.ts';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -37,7 +37,7 @@ describe('gateway enrollment: bad input gets the documented error and changes no
   const body = (overrides: Record<string, unknown> = {}) => ({ sshPublicKey: keys.sshPublicKey, csr: keys.csr, ...overrides });
   const enroll = (b: Record<string, unknown>, t = token) => server.post('/api/v1/gateways/enroll', b, t);
   const rsaLine = formatPublicKeyLine(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey);
-  const cases: Array<[string, () => Promise<{ status: number; body: any }>, number, string]> = [
+  const cases: RefusalCase[] = [
     ['renewal before any enrollment', () => server.post('/api/v1/gateways/renew', body(), token), 409, 'gateway_not_enrolled'],
     ['a malformed CSR', () => enroll(body({ csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----' })), 400, 'x509_malformed'],
     ['a CSR for an RSA key', () => enroll(body({ csr: opensslMakeCsr('rsa') })), 400, 'x509_malformed'],
@@ -52,13 +52,7 @@ describe('gateway enrollment: bad input gets the documented error and changes no
     ['an oversized CSR', () => enroll(body({ csr: 'A'.repeat(20_000) })), 400, 'validation_failed'],
   ];
 
-  it.each(cases)('%s', async (_label, send, status, code) => {
-    const before = await server.tableCounts();
-    const response = await send();
-    expect(response.status).toBe(status);
-    expect(response.body.error.code).toBe(code);
-    expect(await server.tableCounts()).toEqual(before);
-  });
+  itRefusesWithoutChange(() => server, cases);
 
   it('with no relay enrolled anywhere, enrollment answers 503 no_relay_available', async () => {
     const bare = await createTestServer({ env: PKI_ENV });

@@ -3,6 +3,7 @@ import { opensslVerify } from '@postern/shared/pki/openssl.test-support';
 import { readCertificate } from '@postern/shared/pki/index';
 import { parseSshCertificate } from '@postern/shared/ssh/certificate';
 import { verifySshCertificate } from '@postern/shared/ssh/certificate-verify';
+import { parseGatewayKeyId } from '@postern/shared/relay/gateway-ssh-identity';
 import { auditLogs } from '../../db/schema/index.ts';
 import { createTestServer, type TestServer } from '../../test/harness.ts';
 import { seedPamWorld } from '../../test/pam-fixtures.ts';
@@ -46,7 +47,8 @@ describe('gateway enrollment: a gateway gets its certificates, each checked by O
   it('the SSH user certificate reads, in ssh-keygen -L, as principal = gateway id with a key id naming the org', () => {
     const listing = sshKeygenList(enrolled.sshCertificate);
     expect(listing).toMatch(/Type: ssh-ed25519-cert-v01@openssh.com user certificate/);
-    expect(listing).toContain(`Key ID: "gateway:${gatewayId} org:${orgId}"`);
+    expect(listing).toContain(`Key ID: "org:${orgId}"`);
+    expect(parseGatewayKeyId(parseSshCertificate(enrolled.sshCertificate).keyId)).toBe(orgId);
     expect(listing).toMatch(new RegExp(`Principals:\\s*\\n\\s*${gatewayId}\\s*\\n`));
     expect(listing).toMatch(/Extensions:\s*\n\s*permit-port-forwarding\s*\n\s*$/);
     const cert = parseSshCertificate(enrolled.sshCertificate);

@@ -3,7 +3,7 @@ import { opensslMakeCsr } from '@postern/shared/pki/openssl.test-support';
 import { createTestServer, type TestServer } from '../../test/harness.ts';
 import { describeBadInput } from '../../test/bad-input.ts';
 import { seedPamWorld, type PamWorld } from '../../test/pam-fixtures.ts';
-import { PKI_ENV, RELAY_TOKEN, makeRequesterKeys } from '../../services/pki/pki-world.test-support.ts';
+import { PKI_ENV, RELAY_TOKEN, makeRequesterKeys, itRefusesWithoutChange, type RefusalCase } from '../../services/pki/pki-world.test-support.ts';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -30,7 +30,7 @@ describe('relay enrollment: who may enroll, renew and revoke; bad input', () => 
   });
   afterAll(() => server?.close());
 
-  const cases: Array<[string, () => Promise<{ status: number; body: any }>, number, string]> = [
+  const cases: RefusalCase[] = [
     ['a wrong instance token', () => server.post('/api/v1/relays/enroll', body(), `${RELAY_TOKEN}x`), 401, 'unauthenticated'],
     ['no token', () => server.post('/api/v1/relays/enroll', body()), 401, 'unauthenticated'],
     ['a user token', () => server.post('/api/v1/relays/enroll', orgBody(), world.a.owner.token), 403, 'forbidden'],
@@ -49,13 +49,7 @@ describe('relay enrollment: who may enroll, renew and revoke; bad input', () => 
     ["an org owner revoking the managed relay", () => server.post(`/api/v1/relays/${managedId}/revoke`, {}, world.a.owner.token), 404, 'relay_not_found'],
   ];
 
-  it.each(cases)('%s', async (_label, send, status, code) => {
-    const before = await server.tableCounts();
-    const response = await send();
-    expect(response.status).toBe(status);
-    expect(response.body.error.code).toBe(code);
-    expect(await server.tableCounts()).toEqual(before);
-  });
+  itRefusesWithoutChange(() => server, cases);
 
   it('a revoked relay gets nothing more, and cannot come back under its name', async () => {
     const res = await server.post(`/api/v1/relays/${orgRelayId}/revoke`, {}, world.a.owner.token);

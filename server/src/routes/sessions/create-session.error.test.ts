@@ -4,7 +4,7 @@ import { createTestServer, type TestServer } from '../../test/harness.ts';
 import { describeBadInput } from '../../test/bad-input.ts';
 import { sshResourceInput } from '../../test/pam-fixtures.ts';
 import { gateways } from '../../db/schema/index.ts';
-import { PKI_ENV, makeRequesterKeys, seedPkiWorld, type PkiWorld } from '../../services/pki/pki-world.test-support.ts';
+import { PKI_ENV, makeRequesterKeys, seedPkiWorld, type PkiWorld, itRefusesWithoutChange, type RefusalCase } from '../../services/pki/pki-world.test-support.ts';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -32,7 +32,7 @@ describe('sessions: bad input gets the documented error and changes nothing', ()
 
   const body = (overrides: Record<string, unknown> = {}) => ({ accountId, durationSeconds: 600, csr: client.csr, ...overrides });
   const create = (b: Record<string, unknown>) => server.post('/api/v1/pam/sessions', b, token);
-  const cases: Array<[string, () => Promise<{ status: number; body: any }>, number, string]> = [
+  const cases: RefusalCase[] = [
     ['a duration over the project maximum (8 h)', () => create(body({ durationSeconds: 8 * 3600 + 1 })), 422, 'session_duration_too_long'],
     ['a zero duration', () => create(body({ durationSeconds: 0 })), 400, 'validation_failed'],
     ['a fractional duration', () => create(body({ durationSeconds: 1.5 })), 400, 'validation_failed'],
@@ -48,13 +48,7 @@ describe('sessions: bad input gets the documented error and changes nothing', ()
     ['no token', () => server.post('/api/v1/pam/sessions', body()), 401, 'unauthenticated'],
   ];
 
-  it.each(cases)('%s', async (_label, send, status, code) => {
-    const before = await server.tableCounts();
-    const response = await send();
-    expect(response.status).toBe(status);
-    expect(response.body.error.code).toBe(code);
-    expect(await server.tableCounts()).toEqual(before);
-  });
+  itRefusesWithoutChange(() => server, cases);
 
   it('the duration refusal names the maximum', async () => {
     const res = await create(body({ durationSeconds: 9 * 3600 }));

@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { ForbiddenError, GatewayRevokedError, NoRelayAvailableError, NotFoundError, PosternError, UnprocessableError } from '@postern/shared/errors';
 import { issueGatewayServerCert } from '@postern/shared/pki/index';
+import { formatGatewayKeyId } from '@postern/shared/relay/gateway-ssh-identity';
 import type { Config } from '../../config.ts';
 import type { DbOrTx } from '../../db/client.ts';
 import { gatewayEnrollments, gateways, relays, type GatewayRow, type RelayRow } from '../../db/schema/index.ts';
@@ -95,7 +96,7 @@ export async function enrollGateway(
   ]);
   const sshCertificate = issueSshCertificate({
     ca: relayClientCa, certType: 'user', publicKey: sshKey, now, validBefore: expiresAt,
-    keyId: `gateway:${gateway.id} org:${gateway.orgId}`, principals: [gateway.id],
+    keyId: formatGatewayKeyId(gateway.orgId), principals: [gateway.id],
     // The tunnel is a remote port forward; nothing else (no pty, agent or X11) is granted.
     extensions: { 'permit-port-forwarding': '' },
   });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
+import { expect, it } from 'vitest';
 import { createCertificateSigningRequest, exportPrivateKeyPem, generatePkiKeyPair } from '@postern/shared/pki/index';
 import { encodeOpenSshPrivateKey } from '@postern/shared/ssh/private-key';
 import { formatPublicKeyLine, generateEd25519KeyPair } from '@postern/shared/ssh/keys';
@@ -104,4 +105,17 @@ export function tamperPem(pem: string): string {
   body[Math.floor(body.length / 2)]! ^= 0x01;
   const b64 = body.toString('base64').match(/.{1,64}/g)!.join('\n');
   return `${lines[0]}\n${b64}\n${lines.at(-1)}\n`;
+}
+
+export type RefusalCase = [label: string, send: () => Promise<{ status: number; body: any }>, status: number, code: string];
+
+/** One test per case: the request gets its documented status and error code, and no table changes. */
+export function itRefusesWithoutChange(server: () => TestServer, cases: RefusalCase[]): void {
+  it.each(cases)('%s', async (_label, send, status, code) => {
+    const before = await server().tableCounts();
+    const response = await send();
+    expect(response.status).toBe(status);
+    expect(response.body.error.code).toBe(code);
+    expect(await server().tableCounts()).toEqual(before);
+  });
 }

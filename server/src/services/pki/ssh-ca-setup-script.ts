@@ -13,18 +13,24 @@ const shQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 export function sshCaSetupScript(options: { caPublicKeyLine: string; resourceId: string; resourceName: string }): string {
   const { type, blob } = parsePublicKeyLineRaw(options.caPublicKeyLine);
-  const keyMatch = `${type} ${blob.toString('base64')}`;
   // The resource name is shown in a comment only; newlines are removed so it cannot end the comment.
   const label = options.resourceName.replace(/[\r\n]/g, ' ');
-  return `#!/bin/sh
-# Postern: make this server's sshd trust the SSH user CA of resource ${label} (${options.resourceId}).
-# Run as root. Safe to run again: it changes nothing the second time.
-# Overridable: POSTERN_SSHD_CONFIG, POSTERN_CA_KEYS_FILE, POSTERN_SSHD_BIN, POSTERN_SSHD_RESTART_CMD.
-set -eu
+  return [
+    '#!/bin/sh',
+    `# Postern: make this server's sshd trust the SSH user CA of resource ${label} (${options.resourceId}).`,
+    '# Run as root. Safe to run again: it changes nothing the second time.',
+    '# Overridable: POSTERN_SSHD_CONFIG, POSTERN_CA_KEYS_FILE, POSTERN_SSHD_BIN, POSTERN_SSHD_RESTART_CMD.',
+    'set -eu',
+    '',
+    `RESOURCE_ID=${shQuote(options.resourceId)}`,
+    `CA_KEY=${shQuote(options.caPublicKeyLine)}`,
+    `CA_KEY_MATCH=${shQuote(`${type} ${blob.toString('base64')}`)}`,
+    SCRIPT_BODY,
+  ].join('\n');
+}
 
-CA_KEY=${shQuote(options.caPublicKeyLine)}
-CA_KEY_MATCH=${shQuote(keyMatch)}
-SSHD_CONFIG="\${POSTERN_SSHD_CONFIG:-/etc/ssh/sshd_config}"
+/** Everything after the values: plain sh, reading only the variables set above and the environment. */
+const SCRIPT_BODY = `SSHD_CONFIG="\${POSTERN_SSHD_CONFIG:-/etc/ssh/sshd_config}"
 CA_KEYS_FILE="\${POSTERN_CA_KEYS_FILE:-/etc/ssh/postern_trusted_user_ca_keys}"
 SSHD_BIN="\${POSTERN_SSHD_BIN:-$(command -v sshd 2>/dev/null || echo /usr/sbin/sshd)}"
 RESTART_CMD="\${POSTERN_SSHD_RESTART_CMD:-}"
@@ -83,6 +89,5 @@ fi
 "$SSHD_BIN" -t -f "$SSHD_CONFIG" || back_out "sshd -t refused the new configuration"
 restart_sshd || back_out "sshd did not restart" restart
 rm -rf "$BACKUP_DIR"
-say "done: sshd trusts user certificates from the Postern CA of resource ${options.resourceId}"
+say "done: sshd trusts user certificates from the Postern CA of resource $RESOURCE_ID"
 `;
-}
