@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `npm start` as a real process under Node's own ESM loader (tsx), not vitest's: it catches what
 // only plain Node rejects (CommonJS named imports), and proves a restart on the same data folder
@@ -51,8 +51,9 @@ async function login(url: string, email: string, password: string) {
 // The process test is about the embedded database's data folder; the PostgreSQL project covers
 // openDatabase/migrate on PostgreSQL through the harness, so it does not start the process twice.
 describe.skipIf(process.env.POSTERN_TEST_DB === 'postgres')('npm start (server/src/main.ts)', () => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'postern-main-'));
+  let dataDir = '';
   const running: Started[] = [];
+  beforeAll(() => { dataDir = mkdtempSync(path.join(tmpdir(), 'postern-main-')); });
   afterAll(async () => {
     for (const server of running) await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
