@@ -34,8 +34,12 @@ export interface ChildHandle {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-function spawnTs(entry: string, env: Record<string, string>): ChildHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/** Deno from the `deno` npm package (root devDependency), so CI needs nothing else. */
+export const DENO_BIN = join(repoRoot, 'node_modules', '.bin', 'deno');
+
+function spawnTs(entry: string, env: Record<string, string>, runtime: 'node' | 'deno' = 'node'): ChildHandle {
+  const [command, args] = runtime === 'node' ? [process.execPath, ['--import', 'tsx', entry]] : [DENO_BIN, ['run', '-A', '--quiet', entry]];
+  const child = spawn(command, args, {
     cwd: repoRoot, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -96,7 +100,9 @@ export interface RelayProcess extends ChildHandle {
   tlsPort: number;
 }
 
-export async function startRelayProcess(materials: RelayMaterials, ports: { sshPort: number; tlsPort: number } = { sshPort: 0, tlsPort: 0 }): Promise<RelayProcess> {
+export async function startRelayProcess(
+  materials: RelayMaterials, ports: { sshPort: number; tlsPort: number } = { sshPort: 0, tlsPort: 0 }, runtime: 'node' | 'deno' = 'node',
+): Promise<RelayProcess> {
   const handle = spawnTs('relay/src/main.ts', {
     POSTERN_RELAY_ID: 'relay-e2e',
     POSTERN_RELAY_SSH_LISTEN: `127.0.0.1:${ports.sshPort}`,
@@ -108,8 +114,8 @@ export async function startRelayProcess(materials: RelayMaterials, ports: { sshP
     POSTERN_RELAY_TLS_CERT: materials.tlsCertificate,
     POSTERN_RELAY_TLS_KEY: materials.tlsKey,
     POSTERN_RELAY_TLS_CLIENT_CA: materials.tlsClientCa,
-  });
-  const listening = await handle.waitForEvent('relay_listening');
+  }, runtime);
+  const listening = await handle.waitForEvent('relay_listening', 60_000);
   return { ...handle, sshPort: Number(listening.sshPort), tlsPort: Number(listening.tlsPort) };
 }
 
