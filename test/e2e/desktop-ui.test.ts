@@ -112,7 +112,7 @@ describe('desktop UI in Chromium over the dev bridge', () => {
     await page.getByRole('button', { name: 'Add account' }).click();
     await expect.poll(() => fieldError('credential.username').textContent()).toBe('Give the login name on the target.');
     await page.getByLabel('Login name on the server').fill('ops');
-    await page.locator('.callout').waitFor();
+    await expect.poll(() => page.getByTestId('ssh-ca-setup').textContent()).toMatch(/ssh-ca-setup \\\n  \| sudo sh$/);
     await shot('05-account-editor');
     await page.getByRole('button', { name: 'Add account' }).click();
     await page.locator('tr[data-account="ops"]').waitFor();

@@ -85,6 +85,11 @@ describe('postern CLI against a real server process', () => {
     const none = await postern(configDir, ['pam', 'resources', 'list', '--project-id', server.projectId, '--type', 'kubernetes']);
     expect(none.out).toBe('No resources in project "Default Project" match.\n');
 
+    const token = await postern(configDir, ['token']);
+    expect(token.out).toMatch(/^\S+\n$/);
+    const me = await fetch(`${server.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token.out.trim()}` } });
+    expect(me.status).toBe(200);
+
     const logout = await postern(configDir, ['logout']);
     expect(logout).toMatchObject({ code: 0, out: `Signed out of ${server.url}.\n` });
     expect(await new CredentialsStore(configDir).load()).toBeNull();

@@ -9,6 +9,8 @@ const zCliEnv = z.object({
   /** The server `postern login` signs in to when --domain is not given. */
   POSTERN_DOMAIN: z.string().min(1).optional(),
   POSTERN_EMAIL: z.string().min(1).optional(),
+  /** The user's kubeconfig list, for `postern pam kubernetes access --merge` (the first file is the one written). */
+  KUBECONFIG: z.string().optional(),
 });
 export type CliEnv = z.infer<typeof zCliEnv>;
 

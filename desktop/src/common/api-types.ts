@@ -40,7 +40,15 @@ export const zProject = z.object({
   id: z.string(), orgId: z.string(), name: z.string(), description: z.string(), maxSessionDurationSeconds: z.number(),
 });
 export const zGateway = z.object({ id: z.string(), orgId: z.string(), name: z.string(), description: z.string() });
-export const zSshCaSetup = z.object({ command: z.string() }).loose();
+/** What an admin needs to make a server trust a resource's SSH user CA. */
+export const zSshCaSetup = z.object({
+  /** The server's setup script (idempotent, run as root on the target). */
+  script: z.string(),
+  /** Where the script is served, for `curl ... | sudo sh` with an access token. */
+  scriptUrl: z.string(),
+  /** The CA's public key line, for admins who manage TrustedUserCAKeys themselves. */
+  caPublicKey: z.string(),
+});
 
 export const zOrgList = z.object({ orgs: z.array(zOrg) });
 export const zProjectList = z.object({ projects: z.array(zProject) });

@@ -76,6 +76,10 @@ describe('ApiClient against a real server process', () => {
     expect((failure.details?.issues as Array<{ path: string }>).map((issue) => issue.path)).toEqual(['port']);
     const created = await pamApi.createSshResource(api, { ...bad, port: 2222 });
     expect(created).toMatchObject({ type: 'ssh', port: 2222 });
+    const setup = await pamApi.sshCaSetup(api, created.id);
+    expect(setup.script).toMatch(/^#!\/bin\/sh\n/);
+    expect(setup.caPublicKey).toMatch(/^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) \S+/);
+    expect(setup.scriptUrl).toBe(`${server.url}/api/v1/pam/resources/ssh/${created.id}/ssh-ca-setup`);
     await pamApi.deleteResource(api, 'ssh', created.id);
     expect(await pamApi.listResources(api, { projectId: server.projectId })).toEqual([]);
   });

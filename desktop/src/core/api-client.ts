@@ -33,6 +33,8 @@ interface RequestOptions<T> {
   schema?: z.ZodType<T>;
   /** Send no Authorization header (sign-in and refresh). */
   anonymous?: boolean;
+  /** The answer is text (a script, a key line), not JSON. */
+  text?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -154,7 +156,7 @@ export class ApiClient {
     } catch (error) {
       throw this.transportError(error);
     }
-    return readAnswer(response, this.serverUrl, this.timeoutMs);
+    return readAnswer(response, this.serverUrl, this.timeoutMs, options.text ?? false);
   }
 
   private transportError(error: unknown): PosternError {
@@ -167,7 +169,7 @@ export class ApiClient {
 
 type Answer = { ok: true; body: unknown } | { ok: false; error: PosternError };
 
-async function readAnswer(response: Response, serverUrl: string, timeoutMs: number): Promise<Answer> {
+async function readAnswer(response: Response, serverUrl: string, timeoutMs: number, asText: boolean): Promise<Answer> {
   let text: string;
   try {
     text = await response.text();
@@ -175,6 +177,7 @@ async function readAnswer(response: Response, serverUrl: string, timeoutMs: numb
     if ((error as Error).name === 'TimeoutError') return { ok: false, error: new RequestTimeoutError(serverUrl, timeoutMs) };
     return { ok: false, error: new ServerUnreachableError(serverUrl, (error as Error).message) };
   }
+  if (asText && response.ok) return { ok: true, body: text };
   let body: unknown = undefined;
   if (text) {
     try {

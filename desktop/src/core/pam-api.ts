@@ -44,8 +44,14 @@ export const pamApi = {
   deleteResource: async (api: ApiClient, type: ResourceType, resourceId: string): Promise<void> => {
     await api.request('DELETE', `/api/v1/pam/resources/${type}/${id(resourceId)}`);
   },
-  sshCaSetup: (api: ApiClient, resourceId: string): Promise<SshCaSetup> =>
-    api.request('GET', `/api/v1/pam/resources/ssh/${id(resourceId)}/ssh-ca-setup`, { schema: zSshCaSetup }),
+  sshCaSetup: async (api: ApiClient, resourceId: string): Promise<SshCaSetup> => {
+    const path = `/api/v1/pam/resources/ssh/${id(resourceId)}`;
+    const [script, caPublicKey] = await Promise.all([
+      api.request<string>('GET', `${path}/ssh-ca-setup`, { text: true }),
+      api.request<string>('GET', `${path}/ssh-ca-public-key`, { text: true }),
+    ]);
+    return zSshCaSetup.parse({ script, scriptUrl: `${api.serverUrl}${path}/ssh-ca-setup`, caPublicKey: caPublicKey.trim() });
+  },
 
   listAccounts: async (api: ApiClient, projectId: string, resourceId?: string): Promise<Account[]> =>
     (await api.request('GET', '/api/v1/pam/accounts', { query: { projectId, resourceId }, schema: zAccountList })).accounts,

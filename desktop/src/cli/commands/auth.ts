@@ -31,6 +31,8 @@ export function registerAuthCommands(program: Command, context: CliContext): voi
       print(context, saved ? `Signed out of ${saved.serverUrl}.` : 'You were not signed in.');
     });
 
+  registerTokenCommand(program, context);
+
   program
     .command('whoami')
     .description('Show who is signed in, where, and to which orgs and projects')
@@ -47,6 +49,17 @@ export function registerAuthCommands(program: Command, context: CliContext): voi
           print(context, `  project  ${project.name} (${grants.get(project.id) ?? `org ${org.role}`})  ${project.id}`);
         }
       }
+    });
+}
+
+export function registerTokenCommand(program: Command, context: CliContext): void {
+  program
+    .command('token')
+    .description('Print a valid access token of your sign-in, for scripts: POSTERN_TOKEN=$(postern token)')
+    .action(async () => {
+      const api = await context.session.api();
+      await pamApi.me(api); // refreshes the access token first if it has expired
+      print(context, api.currentTokens?.accessToken ?? '');
     });
 }
 

@@ -4,6 +4,7 @@ import { loadResourceEntries } from '../../core/bridge-handlers.ts';
 import { pamApi } from '../../core/pam-api.ts';
 import { print, type CliContext } from '../context.ts';
 import { formatTable } from '../table.ts';
+import { registerKubernetesCommands } from './kubernetes.ts';
 import { registerSshCommands } from './ssh.ts';
 
 /**
@@ -14,6 +15,7 @@ export function registerPamCommands(program: Command, context: CliContext): Comm
   const pam = program.command('pam').description('Privileged access: resources, accounts and sessions');
   registerResourceCommands(pam, context);
   registerSshCommands(pam, context);
+  registerKubernetesCommands(pam, context);
   return pam;
 }
 

@@ -14,12 +14,30 @@ export interface KubeconfigEntry {
 
 const sections = ['clusters', 'users', 'contexts'] as const;
 
-function entryItems(entry: KubeconfigEntry) {
+/**
+ * A merged context remembers the current context it replaced in a context extension, so the
+ * removal gives it back even after a second merge of the same name, or from another process.
+ */
+const extensionName = 'postern.dev/previous-context';
+
+function entryItems(entry: KubeconfigEntry, previousContext?: string) {
+  const extensions = previousContext ? { extensions: [{ name: extensionName, extension: { context: previousContext } }] } : {};
   return {
     clusters: { name: entry.name, cluster: { server: entry.server } },
     users: { name: entry.name, user: {} },
-    contexts: { name: entry.name, context: { cluster: entry.name, user: entry.name, ...(entry.namespace ? { namespace: entry.namespace } : {}) } },
+    contexts: { name: entry.name, context: { cluster: entry.name, user: entry.name, ...(entry.namespace ? { namespace: entry.namespace } : {}), ...extensions } },
   };
+}
+
+function rememberedContext(document: Document, name: string): string | undefined {
+  const contexts = document.get('contexts');
+  if (!isSeq(contexts)) return undefined;
+  const at = namedIndex(contexts, name);
+  const extensions = at >= 0 ? document.getIn(['contexts', at, 'context', 'extensions']) : undefined;
+  if (!isSeq(extensions)) return undefined;
+  const ours = extensions.items.find((item) => isMap(item) && item.get('name') === extensionName);
+  const context = isMap(ours) ? ours.getIn(['extension', 'context']) : undefined;
+  return typeof context === 'string' ? context : undefined;
 }
 
 /** A kubeconfig holding only the Postern context, as YAML. */
@@ -101,7 +119,9 @@ export interface MergedKubeconfig {
  */
 export async function mergeKubeconfig(path: string, entry: KubeconfigEntry): Promise<MergedKubeconfig> {
   const { document, existed, mode } = await readDocument(path);
-  const items = entryItems(entry);
+  const current = document.get('current-context');
+  const previousContext = typeof current === 'string' && current !== entry.name ? current : rememberedContext(document, entry.name);
+  const items = entryItems(entry, previousContext);
   for (const section of sections) {
     const seq = sectionSeq(document, section);
     const node = document.createNode(items[section]);
@@ -109,19 +129,19 @@ export async function mergeKubeconfig(path: string, entry: KubeconfigEntry): Pro
     if (at >= 0) seq.items[at] = node;
     else seq.items.push(node);
   }
-  const previousContext = document.get('current-context');
   document.set('current-context', entry.name);
   await writeDocument(path, document, mode);
-  return { path, contextName: entry.name, remove: () => unmergeKubeconfig(path, entry, typeof previousContext === 'string' && previousContext !== entry.name ? previousContext : undefined, existed) };
+  return { path, contextName: entry.name, remove: () => unmergeKubeconfig(path, entry, existed) };
 }
 
-async function unmergeKubeconfig(path: string, entry: KubeconfigEntry, previousContext: string | undefined, existed: boolean): Promise<void> {
+async function unmergeKubeconfig(path: string, entry: KubeconfigEntry, existed: boolean): Promise<void> {
   const { document, existed: stillThere, mode } = await readDocument(path);
   if (!stillThere) return;
   const clusters = document.get('clusters');
   // Another session of the same resource may have taken the name since: its entries stay.
   const cluster = isSeq(clusters) ? clusters.items.find((item) => isMap(item) && item.get('name') === entry.name) : undefined;
   if (isMap(cluster) && document.getIn(['clusters', (clusters as YAMLSeq).items.indexOf(cluster), 'cluster', 'server']) !== entry.server) return;
+  const previousContext = rememberedContext(document, entry.name);
   for (const section of sections) {
     const seq = document.get(section);
     if (!isSeq(seq)) continue;

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { zCreateAccount, zUpdateAccount, type AccountType } from '@postern/shared/schemas/accounts';
-import type { Account, Resource } from '../../common/api-types.ts';
+import type { Account, Resource, SshCaSetup as SshCaSetupInfo } from '../../common/api-types.ts';
 import type { PosternBridge } from '../../common/bridge.ts';
 import {
   ACCOUNT_FIELD_PATHS, ACCOUNT_TYPE_LABELS, ACCOUNT_TYPES_OF, createAccountBody, emptyAccountForm, formFromAccount, updateAccountBody, type AccountForm,
@@ -101,24 +101,34 @@ export function AccountEditor({ bridge, resource, account, onSaved, onCancel }: 
   );
 }
 
-/** Certificate accounts need the server to trust the resource's CA: the command that sets it up. */
+/** Certificate accounts need the server to trust the resource's CA: the script that sets it up. */
 function SshCaSetup({ bridge, resource }: { bridge: PosternBridge; resource: Resource }) {
-  const [state, setState] = useState<{ command?: string; error?: string }>({});
+  const [state, setState] = useState<{ setup?: SshCaSetupInfo; error?: string }>({});
   useEffect(() => {
     let live = true;
     bridge.call('resources.sshCaSetup', { resourceId: resource.id }).then(
-      (setup) => { if (live) setState({ command: setup.command }); },
+      (setup) => { if (live) setState({ setup }); },
       (error: unknown) => { if (live) setState({ error: error instanceof Error ? error.message : String(error) }); },
     );
     return () => { live = false; };
   }, [bridge, resource.id]);
+  const { setup, error } = state;
   return (
     <div className="callout">
       <strong>Set up certificate logins on {resource.name}</strong>
-      <p className="muted small">Each session logs in with a fresh certificate signed by this resource's CA. Run this once on the server, as root, so sshd trusts that CA:</p>
-      {state.command ? <pre className="command" data-testid="ssh-ca-setup">{state.command}</pre> : null}
-      {state.error ? <p className="field-error">The setup command could not be loaded: {state.error}</p> : null}
-      {!state.command && !state.error ? <p className="muted small">Loading the setup command…</p> : null}
+      <p className="muted small">Each session logs in with a fresh certificate signed by this resource's CA, so {resource.name}'s sshd must trust that CA. Run this once on it, as root, with <code>POSTERN_TOKEN=$(postern token)</code> (it is safe to run again):</p>
+      {setup ? (
+        <>
+          <pre className="command" data-testid="ssh-ca-setup">{`curl -fsS -H "Authorization: Bearer $POSTERN_TOKEN" \\\n  ${setup.scriptUrl} \\\n  | sudo sh`}</pre>
+          <details>
+            <summary className="small">Or add the CA key to TrustedUserCAKeys yourself, or read the script first</summary>
+            <pre className="command">{setup.caPublicKey}</pre>
+            <pre className="command command-scroll">{setup.script}</pre>
+          </details>
+        </>
+      ) : null}
+      {error ? <p className="field-error">The setup step could not be loaded: {error}</p> : null}
+      {!setup && !error ? <p className="muted small">Loading the setup step…</p> : null}
     </div>
   );
 }
