@@ -3,6 +3,7 @@ import * as login from './auth/login.ts';
 import * as logout from './auth/logout.ts';
 import * as machineLogin from './auth/machine-login.ts';
 import * as me from './auth/me.ts';
+import * as password from './auth/password.ts';
 import * as refresh from './auth/refresh.ts';
 import * as auditLogs from './audit/audit-logs.ts';
 import * as machineIdentities from './machine-identities/machine-identities.ts';
@@ -26,7 +27,7 @@ import * as terminateSession from './sessions/terminate-session.ts';
 /** Every route module; each exports `register(app)`. Add one line per new route file. */
 const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
   health,
-  login, refresh, logout, me, machineLogin,
+  login, refresh, logout, me, machineLogin, password,
   orgs, orgUsers, projects, projectMembers, machineIdentities, auditLogs,
   gateways, listResources, sshResources, kubernetesResources, pamAccounts,
   gatewayEnrollment, relayEnrollment, sshCa, createSession, gatewaySession, terminateSession,

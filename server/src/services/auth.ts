@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
-import { InvalidCredentialsError, TokenExpiredError, UnauthenticatedError } from '@postern/shared/errors';
+import { and, eq, isNull, ne } from 'drizzle-orm';
+import { InvalidCredentialsError, TokenExpiredError, UnauthenticatedError, UnprocessableError } from '@postern/shared/errors';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { authTokens, machineIdentities, orgMemberships, tokenFamilies, users } from '../db/schema/index.ts';
 import { recordAudit, type AuditActor } from './audit.ts';
-import { burnPasswordCheck, verifyPassword } from './passwords.ts';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 import { hashToken, issueIntoFamily, revokeFamily, startTokenFamily, type IssuedTokens, type TokenLifetimes } from './tokens.ts';
 
 /**
@@ -108,5 +108,24 @@ export async function loginMachineIdentity(ctx: AuthContext, clientId: string, c
       targetType: 'machine_identity', targetId: identity.id, at: ctx.now, details: { familyId: issued.familyId },
     });
     return { ...issued, identity: { id: identity.id, orgId: identity.orgId, name: identity.name } };
+  });
+}
+
+/**
+ * Changes the caller's own password after checking the current one, and signs out every other
+ * sign-in of the user (the one making the change stays).
+ */
+export async function changePassword(ctx: AuthContext, actor: { userId: string; email: string }, keepFamilyId: string, currentPassword: string, newPassword: string): Promise<void> {
+  const [user] = await ctx.db.select().from(users).where(eq(users.id, actor.userId)).limit(1);
+  if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
+    await auditForUser(ctx.db, actor.userId, { actor: { kind: 'user', ...actor }, action: 'auth.password_change.failed', at: ctx.now });
+    throw new UnprocessableError('current_password_wrong', 'The current password is wrong; nothing was changed.');
+  }
+  const passwordHash = await hashPassword(newPassword);
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash, updatedAt: ctx.now }).where(eq(users.id, user.id));
+    await tx.update(tokenFamilies).set({ revokedAt: ctx.now, revokedReason: 'password_changed' })
+      .where(and(eq(tokenFamilies.userId, user.id), isNull(tokenFamilies.revokedAt), ne(tokenFamilies.id, keepFamilyId)));
+    await auditForUser(tx, user.id, { actor: { kind: 'user', ...actor }, action: 'auth.password_change', at: ctx.now });
   });
 }

@@ -48,6 +48,23 @@ describe('auth: errors', () => {
     }
   });
 
+  it('refuses a password change with a wrong current password (422), changing nothing', async () => {
+    const before = await server.tableCounts();
+    const res = await server.post('/api/v1/auth/password', { currentPassword: 'not-the-password', newPassword: 'a-brand-new-password' }, home.owner.token);
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('current_password_wrong');
+    expect((await server.post('/api/v1/auth/login', { email: home.owner.email, password: home.owner.password })).status).toBe(200);
+    const after = await server.tableCounts();
+    // Only the audit rows of the failure and of the check login above were added.
+    expect({ ...after, audit_logs: 0, auth_tokens: 0, token_families: 0 }).toEqual({ ...before, audit_logs: 0, auth_tokens: 0, token_families: 0 });
+  });
+
+  it('refuses a password change by a machine identity (403)', async () => {
+    const machine = await server.seedMachineIdentity({ orgId: home.org.id });
+    const res = await server.post('/api/v1/auth/password', { currentPassword: 'x', newPassword: 'a-brand-new-password' }, machine.token);
+    expect(res.status).toBe(403);
+  });
+
   it('needs a token for /auth/me and /auth/logout', async () => {
     expect((await server.get('/api/v1/auth/me')).status).toBe(401);
     expect((await server.post('/api/v1/auth/logout', {})).status).toBe(401);
@@ -66,4 +83,8 @@ describeBadInput('POST /auth/refresh', {
 describeBadInput('POST /auth/machine-identity/login', {
   server: () => server, method: 'POST', path: () => '/api/v1/auth/machine-identity/login', token,
   validBody: { clientId: 'pci_x', clientSecret: 'pcs_x' }, required: ['clientId', 'clientSecret'],
+});
+describeBadInput('POST /auth/password', {
+  server: () => server, method: 'POST', path: () => '/api/v1/auth/password', token: () => home.owner.token,
+  validBody: { currentPassword: 'whatever', newPassword: 'a-long-enough-password' }, required: ['currentPassword', 'newPassword'],
 });

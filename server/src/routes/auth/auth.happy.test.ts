@@ -63,4 +63,17 @@ describe('auth: happy paths', () => {
     const mine = log.body.items.filter((item: { target: { id: string } }) => item.target.id === user.user.id).map((item: { action: string }) => item.action);
     expect(mine).toEqual(['auth.logout', 'auth.refresh', 'auth.login']);
   });
+
+  it('changes the password: the new one works, the old one does not, other sign-ins end, this one stays', async () => {
+    const user = await server.seedUser({ orgId: home.org.id });
+    const elsewhere = await server.post('/api/v1/auth/login', { email: user.email, password: user.password });
+    const here = await server.post('/api/v1/auth/login', { email: user.email, password: user.password });
+    const res = await server.post('/api/v1/auth/password', { currentPassword: user.password, newPassword: 'a-brand-new-password' }, here.body.accessToken);
+    expect(res.status).toBe(204);
+    expect((await server.get('/api/v1/auth/me', here.body.accessToken)).status).toBe(200);
+    expect((await server.get('/api/v1/auth/me', elsewhere.body.accessToken)).status).toBe(401);
+    expect((await server.post('/api/v1/auth/refresh', { refreshToken: elsewhere.body.refreshToken })).status).toBe(401);
+    expect((await server.post('/api/v1/auth/login', { email: user.email, password: user.password })).status).toBe(401);
+    expect((await server.post('/api/v1/auth/login', { email: user.email, password: 'a-brand-new-password' })).status).toBe(200);
+  });
 });

@@ -66,7 +66,9 @@ describe('auth: security', () => {
   it('never puts a password or a client secret in a log line, nor in any response but the one that issues the secret', async () => {
     const created = await server.post(`/api/v1/orgs/${home.org.id}/users`, { email: 'leak-check@example.test', password: 'leak-check-password-1', role: 'member' }, home.owner.token);
     expect(created.status).toBe(201);
-    await login('leak-check@example.test', 'leak-check-password-1');
+    const signedIn = await login('leak-check@example.test', 'leak-check-password-1');
+    await server.post('/api/v1/auth/password', { currentPassword: 'wrong-leak-check-password', newPassword: 'leak-check-password-3' }, signedIn.body.accessToken);
+    await server.post('/api/v1/auth/password', { currentPassword: 'leak-check-password-1', newPassword: 'leak-check-password-3' }, signedIn.body.accessToken);
     await login('leak-check@example.test', 'wrong-leak-check-password');
     await server.post('/api/v1/auth/login', { email: 'leak-check@example.test', password: 12345, extra: 'leak-check-password-2' });
     const machine = await server.post(`/api/v1/orgs/${home.org.id}/machine-identities`, { name: 'leak-check' }, home.owner.token);
@@ -78,11 +80,11 @@ describe('auth: security', () => {
     await server.get(`/api/v1/orgs/${home.org.id}/audit-logs?limit=200`, home.owner.token);
 
     const logs = server.logs.join('\n');
-    for (const secretValue of ['leak-check-password-1', 'wrong-leak-check-password', 'leak-check-password-2', secret]) {
+    for (const secretValue of ['leak-check-password-1', 'wrong-leak-check-password', 'leak-check-password-2', 'leak-check-password-3', secret]) {
       expect(logs).not.toContain(secretValue);
     }
     server.responses.forEach((text, index) => {
-      for (const secretValue of ['leak-check-password-1', 'wrong-leak-check-password', 'leak-check-password-2']) expect(text).not.toContain(secretValue);
+      for (const secretValue of ['leak-check-password-1', 'wrong-leak-check-password', 'leak-check-password-2', 'leak-check-password-3']) expect(text).not.toContain(secretValue);
       if (index !== issuing) expect(text).not.toContain(secret);
     });
   });
