@@ -4,8 +4,10 @@
  * SSH connection. `startGateway` is what main.ts and the tests call.
  */
 import { splitPemBundle } from '@postern/shared/relay/config-material';
+import { ALPN_PROTOCOLS } from '@postern/shared/relay/alpn';
 import { defaultAlpnHandlers, type AlpnHandlerRegistry } from './alpn-registry.ts';
 import type { GatewayConfig } from './config.ts';
+import { kubernetesAlpnHandler, type ResolveKubernetesSession } from './kubernetes/alpn.ts';
 import { createInnerTlsServer } from './inner-tls.ts';
 import type { GatewayLogger } from './logger.ts';
 import { TunnelClient } from './tunnel-client.ts';
@@ -13,6 +15,8 @@ import { TunnelClient } from './tunnel-client.ts';
 export interface GatewayDeps {
   checkSession: (sessionId: string) => Promise<boolean>;
   handlers?: AlpnHandlerRegistry;
+  /** When given, the gateway serves Kubernetes sessions (ALPN postern-k8s) with it. */
+  kubernetes?: ResolveKubernetesSession;
   log: GatewayLogger;
 }
 
@@ -26,6 +30,7 @@ export interface RunningGateway {
 export function startGateway(config: GatewayConfig, deps: GatewayDeps): RunningGateway {
   const trustedClientCas = splitPemBundle(config.tlsClientCa);
   const handlers = deps.handlers ?? defaultAlpnHandlers();
+  if (deps.kubernetes) handlers.register(ALPN_PROTOCOLS.kubernetes, kubernetesAlpnHandler(deps.kubernetes, deps.log));
   const inner = createInnerTlsServer({
     gatewayId: config.gatewayId, orgId: config.orgId, certificate: config.tlsCertificate, key: config.tlsKey, trustedClientCas, handlers,
     checkSession: deps.checkSession, handshakeTimeoutMs: config.handshakeTimeoutMs, log: deps.log,

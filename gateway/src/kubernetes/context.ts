@@ -1,6 +1,6 @@
 import type { Agent } from 'node:https';
-import type { Logger } from 'pino';
 import type { SessionRecorder } from '@postern/shared/recording/recorder';
+import type { GatewayLogger } from '../logger.ts';
 import type { KubernetesTarget } from './upstream.ts';
 
 /** Everything the gateway knows about the session when a `postern-k8s` stream arrives. */
@@ -10,7 +10,8 @@ export interface KubernetesConnectionContext {
   /** The account's service-account token, fetched from the server for this session; never sent to the client. */
   token: string;
   recorder: SessionRecorder;
-  logger: Logger;
+  /** Never given the token or request bodies. */
+  logger: GatewayLogger;
   /** The session's end: every connection and stream of it closes then. */
   expiresAt: Date;
   /** Impersonate-* headers are refused unless the resource allows them (the token's RBAC then decides). */

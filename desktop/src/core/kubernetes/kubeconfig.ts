@@ -89,7 +89,8 @@ async function readDocument(path: string): Promise<{ document: Document; existed
 async function writeDocument(path: string, document: Document, mode: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.postern-${process.pid}.tmp`;
-  await writeFile(temporary, document.toString(), { mode });
+  // Flow collections as people write them by hand ({a: 1}, [x, y]), not yaml's padded default.
+  await writeFile(temporary, document.toString({ flowCollectionPadding: false }), { mode });
   await rename(temporary, path);
 }
 
