@@ -48,7 +48,9 @@ const scopeKeyOf = (owner: CaOwner) => (owner.scope === 'instance' ? 'instance' 
 const orgIdOf = (owner: CaOwner) => (owner.scope === 'instance' ? null : owner.orgId);
 const privateKeyField = (caId: string) => `ca:${caId}:private-key`;
 
-// Decrypting and parsing a CA key costs far more than a signature; rows never change, so keep them per vault.
+// Reading, decrypting and parsing a CA costs far more than a signature. A CA row never changes once
+// written (a deleted resource takes its CA along, and a new resource has a new id), so each vault
+// keeps the CAs it has loaded, keyed by scope and kind.
 const loaded = new WeakMap<Vault, Map<string, Promise<unknown>>>();
 const MAX_CACHED_CAS = 2_000;
 
@@ -109,22 +111,26 @@ async function findOrCreateRow(deps: CaStoreDeps, owner: CaOwner, kind: StoredCa
 /** An X.509 CA of the security model, ready to sign. */
 export async function x509Ca(deps: CaStoreDeps, owner: CaOwner, kind: X509CaKind, actor: AuditActor): Promise<CertificateAuthority> {
   if (owner.scope === 'resource') throw new PosternError('ca_scope_invalid', 500, 'X.509 CAs belong to the instance or an org, not a resource.');
-  const row = await findOrCreateRow(deps, owner, kind, actor, (now) => {
-    const { authority, privateKeyPem } = createCertificateAuthority({ kind: X509_KIND[kind], ...(owner.scope === 'org' ? { orgId: owner.orgId } : {}), now });
-    return { certificatePem: authority.certificatePem, publicKey: null, notAfter: authority.notAfter, privateKeyPem };
+  return cached(deps.vault, `${scopeKeyOf(owner)}/${kind}`, async () => {
+    const row = await findOrCreateRow(deps, owner, kind, actor, (now) => {
+      const { authority, privateKeyPem } = createCertificateAuthority({ kind: X509_KIND[kind], ...(owner.scope === 'org' ? { orgId: owner.orgId } : {}), now });
+      return { certificatePem: authority.certificatePem, publicKey: null, notAfter: authority.notAfter, privateKeyPem };
+    });
+    return loadCertificateAuthority(row.certificatePem!, importPrivateKey(await unseal(deps.vault, row)));
   });
-  return cached(deps.vault, row.id, async () => loadCertificateAuthority(row.certificatePem!, importPrivateKey(await unseal(deps.vault, row))));
 }
 
 /** An ed25519 OpenSSH CA (relay SSH client/server CA, or a resource's user CA). */
 export async function sshCa(deps: CaStoreDeps, owner: CaOwner, kind: SshCaKind, actor: AuditActor): Promise<SshCa> {
-  const row = await findOrCreateRow(deps, owner, kind, actor, () => {
-    const keys = generateEd25519KeyPair();
-    const comment = `postern-${kind}-${owner.scope === 'resource' ? owner.resourceId : owner.scope === 'org' ? owner.orgId : 'instance'}`;
-    return {
-      certificatePem: null, publicKey: formatPublicKeyLine(keys.publicKey, comment), notAfter: null,
-      privateKeyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    };
+  return cached(deps.vault, `${scopeKeyOf(owner)}/${kind}`, async () => {
+    const row = await findOrCreateRow(deps, owner, kind, actor, () => {
+      const keys = generateEd25519KeyPair();
+      const comment = `postern-${kind}-${owner.scope === 'resource' ? owner.resourceId : owner.scope === 'org' ? owner.orgId : 'instance'}`;
+      return {
+        certificatePem: null, publicKey: formatPublicKeyLine(keys.publicKey, comment), notAfter: null,
+        privateKeyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      };
+    });
+    return { id: row.id, privateKey: createPrivateKey(await unseal(deps.vault, row)), publicKeyLine: row.publicKey! };
   });
-  return cached(deps.vault, row.id, async () => ({ id: row.id, privateKey: createPrivateKey(await unseal(deps.vault, row)), publicKeyLine: row.publicKey! }));
 }
