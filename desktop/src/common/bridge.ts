@@ -101,7 +101,6 @@ export interface PosternBridge {
 /** Errors cross the bridge as this envelope (structured clone keeps no class), rebuilt with errorFromBody. */
 export type BridgeReply<T> = { ok: true; value: T } | { ok: false; status: number; error: { code: string; message: string; details?: Record<string, unknown> } };
 
-/** IPC channel names, prefixed by the side that receives them (as Teleport does). */
-export const IPC_CHANNELS = { call: 'main:bridge-call', event: 'renderer:bridge-event' } as const;
+export { IPC_CHANNELS } from './ipc-channels.ts';
 
 export const BRIDGE_METHODS = Object.keys(bridgeArgs) as BridgeMethod[];

@@ -1,5 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC_CHANNELS, type BridgeEvent, type BridgeEvents, type BridgeReply, type RawBridge } from '../common/bridge.ts';
+import type { BridgeEvent, BridgeEvents, BridgeReply, RawBridge } from '../common/bridge.ts';
+import { IPC_CHANNELS } from '../common/ipc-channels.ts';
 
 /**
  * Exposes the one bridge as `window.postern`. The renderer never gets ipcRenderer itself: only
