@@ -90,15 +90,24 @@ describe('HeldReadStream', () => {
     expect(Buffer.concat(written).toString()).toBe('client hello');
   });
 
-  it('ends when the outer stream ends and is destroyed with it', async () => {
+  it('ends when the outer stream ends, and closes when it closes', async () => {
     const outer = new PassThrough();
     const held = new HeldReadStream(outer);
     held.start();
     held.resume();
+    const ended = once(held, 'end');
+    const closed = once(held, 'close');
     outer.end();
-    await once(held, 'end');
-    outer.destroy();
-    await once(held, 'close');
+    await ended;
+    await closed;
     expect(held.destroyed).toBe(true);
+  });
+
+  it('is destroyed with the error of the outer stream', async () => {
+    const outer = new PassThrough();
+    const held = new HeldReadStream(outer);
+    const failed = once(held, 'error');
+    outer.destroy(new Error('relay connection reset'));
+    expect(((await failed)[0] as Error).message).toBe('relay connection reset');
   });
 });
