@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opensslVerify } from '@postern/shared/pki/openssl.test-support';
 import { readCertificate } from '@postern/shared/pki/index';
-import { certificateAuthorities } from '../../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { certificateAuthorities, gatewayEnrollments, gateways } from '../../db/schema/index.ts';
 import { createTestServer, type TestServer } from '../../test/harness.ts';
 import { sshResourceInput } from '../../test/pam-fixtures.ts';
-import { PKI_ENV, RELAY_TOKEN, makeRequesterKeys, seedPkiWorld, type PkiWorld } from '../../services/pki/pki-world.test-support.ts';
+import { PKI_ENV, RELAY_TOKEN, bindGatewayIdentity, makeRequesterKeys, seedPkiWorld, type PkiWorld } from '../../services/pki/pki-world.test-support.ts';
 
 describe('sessions: roles, tenants and secrets', () => {
   let server: TestServer;
@@ -88,6 +89,49 @@ describe('sessions: roles, tenants and secrets', () => {
       expect([403, 404]).toContain(creds.status);
       expect(creds.text).not.toContain(password);
       expect((await server.get(`/api/v1/pam/sessions/${session.sessionId}/status`, token)).status).toBeGreaterThanOrEqual(403);
+    });
+  });
+
+  describe("customer relays: a session's relay certificate opens only its own org's relay", () => {
+    let relayA: any;
+    let relayB: any;
+    beforeAll(async () => {
+      const enrollRelay = async (orgId: string, name: string) => {
+        const identity = await server.seedMachineIdentity({ orgId });
+        const keys = makeRequesterKeys(name);
+        return (await server.post('/api/v1/relays/enroll', { name, sshHostPublicKey: keys.sshPublicKey, csr: keys.csr, clientTlsAddress: `${name}.test:443`, gatewaySshAddress: `${name}.test:22` }, identity.token)).body;
+      };
+      relayA = await enrollRelay(world.a.org.id, 'edge-a');
+      relayB = await enrollRelay(world.b.org.id, 'edge-b');
+    });
+
+    it("a gateway enrolling after its org has a relay uses it; the session's relay certificate chains to that org's relay CA only", async () => {
+      const [gateway] = await server.db.insert(gateways).values({ orgId: world.a.org.id, name: 'gw-a2' }).returning();
+      const identity = await bindGatewayIdentity(server, world.a.org.id, gateway!.id);
+      const keys = makeRequesterKeys('gw-a2');
+      const enrolled = (await server.post('/api/v1/gateways/enroll', { sshPublicKey: keys.sshPublicKey, csr: keys.csr }, identity.token)).body;
+      expect(enrolled.relay.id).toBe(relayA.relayId);
+      const resourceId = (await server.post('/api/v1/pam/resources/ssh', sshResourceInput(world, { gatewayId: gateway!.id }), world.users.admin.token)).body.id;
+      const accountId = (await server.post('/api/v1/pam/accounts', { resourceId, name: 'c', credential: { type: 'ssh-certificate', username: 'u' } }, world.users.admin.token)).body.id;
+      const session = (await open(accountId, world.users.member.token)).body;
+      expect(session.relay).toEqual({ id: relayA.relayId, address: 'edge-a.test:443' });
+      expect(opensslVerify(relayA.relayPkiClientCaCertificates[0], session.relayClientCertificate, 'sslclient').ok).toBe(true);
+      expect(opensslVerify(relayB.relayPkiClientCaCertificates[0], session.relayClientCertificate, 'sslclient').ok).toBe(false);
+      expect(opensslVerify(world.relay.relayPkiClientCaCertificates[0], session.relayClientCertificate, 'sslclient').ok).toBe(false);
+      expect(session.relayServerCaCertificates).toEqual([relayA.relayPkiServerCaCertificate]);
+    });
+
+    it("an enrollment row pointing at another org's relay is never used: sessions refuse, renewal moves the gateway back", async () => {
+      await server.db.update(gatewayEnrollments).set({ relayId: relayB.relayId }).where(eq(gatewayEnrollments.gatewayId, world.a.gateway.id));
+      const before = await server.tableCounts();
+      const res = await open(accountA, world.users.member.token);
+      expect(res.status).toBe(422);
+      expect(res.text).not.toContain('CERTIFICATE');
+      expect(await server.tableCounts()).toEqual(before);
+      const keys = makeRequesterKeys('gw-a');
+      const renewed = (await server.post('/api/v1/gateways/renew', { sshPublicKey: keys.sshPublicKey, csr: keys.csr }, world.gatewayIdentityA.token)).body;
+      expect(renewed.relay.id).toBe(relayA.relayId);
+      expect((await open(accountA, world.users.member.token)).status).toBe(201);
     });
   });
 

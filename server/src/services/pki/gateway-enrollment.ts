@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, or } from 'drizzle-orm';
 import { ForbiddenError, GatewayRevokedError, NoRelayAvailableError, NotFoundError, PosternError, UnprocessableError } from '@postern/shared/errors';
 import { issueGatewayServerCert } from '@postern/shared/pki/index';
 import { formatGatewayKeyId } from '@postern/shared/relay/gateway-ssh-identity';
@@ -60,7 +60,8 @@ export async function gatewayOfMachine(db: DbOrTx, principal: Principal, gateway
 /** The gateway's recorded relay if it still serves, else the org's newest relay, else the instance's. */
 async function chooseRelay(db: DbOrTx, gateway: GatewayRow, recordedRelayId: string | null): Promise<RelayRow> {
   if (recordedRelayId) {
-    const [recorded] = await db.select().from(relays).where(and(eq(relays.id, recordedRelayId), isNull(relays.revokedAt))).limit(1);
+    const [recorded] = await db.select().from(relays)
+      .where(and(eq(relays.id, recordedRelayId), isNull(relays.revokedAt), or(eq(relays.scope, 'instance'), eq(relays.orgId, gateway.orgId)))).limit(1);
     if (recorded) return recorded;
   }
   const [own] = await db.select().from(relays).where(and(eq(relays.orgId, gateway.orgId), isNull(relays.revokedAt))).orderBy(desc(relays.enrolledAt)).limit(1);

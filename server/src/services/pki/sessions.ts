@@ -61,7 +61,9 @@ async function gatewayPath(deps: CaStoreDeps, resource: ResourceRow): Promise<Re
   if (enrollment?.revokedAt) throw gatewayUnavailable(resource.gatewayId, 'revoked');
   if (!enrollment?.enrolledAt || !enrollment.relayId) throw gatewayUnavailable(resource.gatewayId, 'not_enrolled');
   const [relay] = await deps.db.select().from(relays).where(eq(relays.id, enrollment.relayId)).limit(1);
-  if (!relay || relay.revokedAt) throw gatewayUnavailable(resource.gatewayId, 'relay_revoked');
+  // A relay of another org would get this org's traffic: never, whatever the enrollment row says.
+  const usable = relay && !relay.revokedAt && (relay.scope === 'instance' || relay.orgId === resource.orgId);
+  if (!usable) throw gatewayUnavailable(resource.gatewayId, 'relay_revoked');
   return relay;
 }
 
