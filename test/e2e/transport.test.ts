@@ -4,12 +4,9 @@
  * test process, a session-check endpoint the gateways ask, and recording proxies in front of
  * both relay listeners. Restart and kill cases come last: they change the processes.
  */
-import { once } from 'node:events';
-import tls, { type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialGateway } from '../../desktop/src/core/dialer.ts';
 import { createCertificateAuthority } from '../../shared/src/pki/ca.ts';
-import { decodeRelayStatus, encodeRelayRequest } from '../../shared/src/relay/frame.ts';
 import { tamperCertificate, TransportPki } from '../../shared/src/relay/transport-pki.test-support.ts';
 import {
   dialOptionsFor, echo, freePort, listeningTcpSocketsOf, startGatewayProcess, startRecordingProxy, startRelayProcess, startSessionCheck,
