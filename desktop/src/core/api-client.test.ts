@@ -1,10 +1,15 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCredentialsError, PosternError } from '@postern/shared/errors';
 import { ownerToken, postJson, startServerProcess, type ServerProcess } from '../../../test/fixtures/server-process.ts';
 import { ApiClient, normalizeServerUrl } from './api-client.ts';
 import { RequestTimeoutError, ServerUnreachableError, SignInExpiredError } from './errors.ts';
+import { CredentialsStore } from './credentials-store.ts';
 import { pamApi } from './pam-api.ts';
+import { DesktopSession } from './session.ts';
 
 // Access tokens live one second here, so the refresh path runs for real against the server.
 describe('ApiClient against a real server process', () => {
@@ -82,6 +87,32 @@ describe('ApiClient against a real server process', () => {
     expect(setup.scriptUrl).toBe(`${server.url}/api/v1/pam/resources/ssh/${created.id}/ssh-ca-setup`);
     await pamApi.deleteResource(api, 'ssh', created.id);
     expect(await pamApi.listResources(api, { projectId: server.projectId })).toEqual([]);
+  });
+
+  it('DesktopSession saves refreshed tokens to the 0600 file, and sign-out clears it and tells the UI', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'postern-session-'));
+    try {
+      const changes: boolean[] = [];
+      const store = new CredentialsStore(dir);
+      const session = new DesktopSession({ store, onChange: (signedIn) => changes.push(signedIn) });
+      const view = await session.signIn({ serverUrl: `${server.url}/`, email: server.adminEmail, password: server.adminPassword });
+      expect(view).toMatchObject({ serverUrl: server.url, user: { email: server.adminEmail }, orgs: [{ id: server.orgId, role: 'owner' }] });
+      const first = (await store.load())!.refreshToken;
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      // A second session (the CLI after the app) reads the file, refreshes, and saves the new pair.
+      const later = new DesktopSession({ store });
+      expect((await later.current())?.user.email).toBe(server.adminEmail);
+      const saved = await store.load();
+      expect(saved!.refreshToken).not.toBe(first);
+      expect((await stat(store.file)).mode & 0o777).toBe(0o600);
+      await later.signOut();
+      expect(await store.load()).toBeNull();
+      await session.signOut();
+      expect(changes).toEqual([true, false]);
+      expect(await session.current()).toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('revokes the tokens on logout', async () => {
