@@ -20,8 +20,9 @@ export const zGatewayEnv = z.object({
   POSTERN_GATEWAY_RELAY: z.string().regex(HOST_PORT_PATTERN, { message: 'must be host:port (an IPv6 host in brackets)' }).transform(splitHostPort),
   /** The name the relay's host certificate must list; defaults to the relay host. */
   POSTERN_GATEWAY_RELAY_HOST_PRINCIPAL: z.string().min(1).optional(),
-  /** `https://server/…/{sessionId}…`: GET answers `{"active": true|false}`. */
+  /** e.g. `https://server/api/v1/pam/sessions/{sessionId}/status`: GET answers `{"active": true|false, …}`. */
   POSTERN_GATEWAY_SESSION_CHECK_URL: z.string().url().refine((url) => url.includes('%7BsessionId%7D') || url.includes('{sessionId}'), { message: 'must contain {sessionId}' }),
+  /** The gateway's machine identity access token, sent as a bearer token to the session check. */
   POSTERN_GATEWAY_SESSION_CHECK_TOKEN: z.string().min(1).optional(),
   POSTERN_GATEWAY_BACKOFF_INITIAL_MS: milliseconds.default(DEFAULT_BACKOFF.initialMs),
   POSTERN_GATEWAY_BACKOFF_MAX_MS: milliseconds.default(DEFAULT_BACKOFF.maxMs),

@@ -20,6 +20,12 @@ describe('httpSessionCheck', () => {
     expect(await httpSessionCheck({ urlTemplate: 'https://s.example/{sessionId}', token: undefined, fetch: fakeServer(200, { active: false }).fetch })('s')).toBe(false);
   });
 
+  it('reads 404 and 410 (no such session, session ended) as not active', async () => {
+    for (const status of [404, 410]) {
+      expect(await httpSessionCheck({ urlTemplate: 'https://s.example/{sessionId}', token: undefined, fetch: fakeServer(status, {}).fetch })('s')).toBe(false);
+    }
+  });
+
   it('fails closed: an error status or an answer without the flag throws (the gateway then refuses)', async () => {
     await expect(httpSessionCheck({ urlTemplate: 'https://s.example/{sessionId}', token: undefined, fetch: fakeServer(500, {}).fetch })('s')).rejects.toThrow(/answered 500/);
     await expect(httpSessionCheck({ urlTemplate: 'https://s.example/{sessionId}', token: undefined, fetch: fakeServer(200, { ok: true }).fetch })('s')).rejects.toThrow(/no "active" flag/);

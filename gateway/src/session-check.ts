@@ -1,7 +1,9 @@
 /**
  * Asks the server whether a session is still active: GET the configured URL with the session id
- * filled in; `{"active": true}` admits it. Anything else — another status, a body without
- * `active: true`, a timeout, a network error — refuses it (fail closed).
+ * filled in (the server's `GET /api/v1/pam/sessions/{sessionId}/status`, with the gateway's
+ * machine identity token); `{"active": true, …}` admits it, `{"active": false}`, 404 and 410 say
+ * it is not active. Anything else — another status, a body without the flag, a timeout, a
+ * network error — throws, and the gateway refuses the session (fail closed).
  */
 import { z } from 'zod';
 
@@ -22,6 +24,7 @@ export function httpSessionCheck(options: SessionCheckOptions): (sessionId: stri
       headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
       signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
     });
+    if (response.status === 404 || response.status === 410) return false;
     if (!response.ok) throw new Error(`the server answered ${response.status}`);
     const answer = zAnswer.safeParse(await response.json());
     if (!answer.success) throw new Error('the server answer has no "active" flag');
