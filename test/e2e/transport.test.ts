@@ -90,7 +90,15 @@ describe('tenancy', () => {
     await expectPing(GATEWAY_SPECS.b1);
   });
 
-  it('a gateway that never connected and one of another org are told apart from a bad frame', async () => {
+  it("the platform reaches an org's gateway the same way, with its relay certificate and the org's platform certificate", async () => {
+    const socket = await dial({ orgId: 'org-a', gatewayId: 'gw-a2', session: pki.platform('org-a') });
+    expect((await echo(socket, Buffer.from('health'))).toString()).toBe('health');
+    socket.destroy();
+    await expect(dial({ orgId: 'org-a', gatewayId: 'gw-a2', session: pki.platform('org-b') }))
+      .rejects.toMatchObject({ code: 'gateway_refused', reason: 'client_certificate_refused' });
+  });
+
+  it('a gateway id that never connected is reported as unknown', async () => {
     await expect(dial({ orgId: 'org-a', gatewayId: 'gw-nowhere' })).rejects.toMatchObject({ code: 'relay_refused', reason: 'unknown_gateway' });
   });
 });
