@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { requireAuth } from '../../http/auth.ts';
-import { bearerAuth, errorResponses, jsonBody, jsonResponse, type App } from '../../http/openapi.ts';
+import { ErrorBodySchema, bearerAuth, errorResponses, jsonBody, jsonResponse, type App } from '../../http/openapi.ts';
 import { OrgIdParams, z } from '../../http/schemas.ts';
 import { requireOrgRole } from '../../services/authorization.ts';
 import { findGateway } from '../../services/gateways.ts';
@@ -36,7 +36,7 @@ const enrollRoute = createRoute({
   ...base, method: 'post', path: '/api/v1/gateways/enroll', summary: "Enroll a gateway (its machine identity's token)",
   description: 'The gateway sends its own SSH public key and a CSR; no private key travels. Enrolling again re-issues everything (a gateway that lost its disk).',
   request: { body: jsonBody(GatewayEnrollmentRequest) },
-  responses: { 200: jsonResponse(GatewayEnrollmentResponse, 'Enrolled'), ...errorResponses(400, 401, 403, 404, 413, 422), 503: jsonResponse(z.object({}), 'No relay is enrolled yet') },
+  responses: { 200: jsonResponse(GatewayEnrollmentResponse, 'Enrolled'), ...errorResponses(400, 401, 403, 404, 413, 422), 503: jsonResponse(ErrorBodySchema, 'No relay is enrolled yet (`no_relay_available`)') },
 });
 const renewRoute = createRoute({
   ...base, method: 'post', path: '/api/v1/gateways/renew', summary: "Renew an enrolled gateway's certificates before they expire",

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opensslVerify } from '@postern/shared/pki/openssl.test-support';
 import { readCertificate } from '@postern/shared/pki/index';
 import { eq } from 'drizzle-orm';
-import { certificateAuthorities, gatewayEnrollments, gateways } from '../../db/schema/index.ts';
+import { auditLogs, certificateAuthorities, gatewayEnrollments, gateways } from '../../db/schema/index.ts';
 import { createTestServer, type TestServer } from '../../test/harness.ts';
 import { sshResourceInput } from '../../test/pam-fixtures.ts';
 import { PKI_ENV, RELAY_TOKEN, bindGatewayIdentity, makeRequesterKeys, seedPkiWorld, type PkiWorld } from '../../services/pki/pki-world.test-support.ts';
@@ -149,11 +149,12 @@ describe('sessions: roles, tenants and secrets', () => {
     }
     expect(server.logs.length).toBeGreaterThan(10);
     const responsesOtherThanCredentials = server.responses.filter((text) => !text.includes('"credential"'));
-    for (const text of [...server.responses, ...server.logs]) {
+    const auditText = JSON.stringify(await server.db.select().from(auditLogs));
+    for (const text of [...server.responses, ...server.logs, auditText]) {
       for (const secret of keyBodies) expect(text).not.toContain(secret);
       expect(text).not.toContain(RELAY_TOKEN);
       expect(text).not.toContain('PRIVATE KEY');
     }
-    for (const text of [...responsesOtherThanCredentials, ...server.logs]) expect(text).not.toContain(password);
+    for (const text of [...responsesOtherThanCredentials, ...server.logs, auditText]) expect(text).not.toContain(password);
   });
 });

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { requireAuth } from '../../http/auth.ts';
-import { bearerAuth, errorResponses, jsonBody, jsonResponse, type App } from '../../http/openapi.ts';
+import { ErrorBodySchema, bearerAuth, errorResponses, jsonBody, jsonResponse, type App } from '../../http/openapi.ts';
 import { Timestamp, iso, z } from '../../http/schemas.ts';
 import { issueSessionCredentials, sessionOfGateway } from '../../services/pki/session-credentials.ts';
 import { effectiveStatus } from '../../services/pki/sessions.ts';
@@ -50,7 +50,7 @@ const StatusResponse = z.object({
 const credentialsRoute = createRoute({
   ...base, method: 'post', path: '/api/v1/pam/sessions/{sessionId}/credentials', summary: "The target credential for a session (the session's gateway only)",
   request: { params, body: jsonBody(CredentialsRequest) },
-  responses: { 200: jsonResponse(CredentialsResponse, 'What the gateway logs in to the target with'), ...errorResponses(400, 401, 403, 404, 413, 422), 410: jsonResponse(z.object({}), 'The session has ended') },
+  responses: { 200: jsonResponse(CredentialsResponse, 'What the gateway logs in to the target with'), ...errorResponses(400, 401, 403, 404, 413, 422), 410: jsonResponse(ErrorBodySchema, 'The session has ended or expired (`session_expired`)') },
 });
 const statusRoute = createRoute({
   ...base, method: 'get', path: '/api/v1/pam/sessions/{sessionId}/status', summary: "Whether a session is still active (the session's gateway only)",
