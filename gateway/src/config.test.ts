@@ -30,5 +30,7 @@ describe('loadGatewayConfig', () => {
   it('names the variable when the session check URL has no {sessionId} or the relay is not host:port', () => {
     expect(() => loadGatewayConfig(env({ POSTERN_GATEWAY_SESSION_CHECK_URL: 'https://server.example.com/check' }))).toThrow(/POSTERN_GATEWAY_SESSION_CHECK_URL must contain \{sessionId\}/);
     expect(() => loadGatewayConfig(env({ POSTERN_GATEWAY_RELAY: 'relay.example.com' }))).toThrow(/POSTERN_GATEWAY_RELAY must be host:port/);
+    const { POSTERN_GATEWAY_RELAY: _omitted, ...withoutRelay } = env();
+    expect(() => loadGatewayConfig(withoutRelay)).toThrow(/Gateway configuration: POSTERN_GATEWAY_RELAY is required\./);
   });
 });

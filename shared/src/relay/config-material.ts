@@ -23,7 +23,8 @@ export function readConfigMaterial(env: EnvSource, name: string, readFile: (path
 /** The first zod issue as a start-up error naming the variable. */
 export function configIssue(component: string, issue: { path: PropertyKey[]; message: string } | undefined): ValidationError {
   const variable = String(issue?.path[0] ?? 'environment');
-  return new ValidationError(`${component} configuration: ${variable} ${issue?.message ?? 'is invalid'}.`, { variable });
+  const problem = issue?.message.includes('received undefined') ? 'is required' : issue?.message ?? 'is invalid';
+  return new ValidationError(`${component} configuration: ${variable} ${problem}.`, { variable });
 }
 
 /** `host:port` (an IPv6 host in brackets) split into its parts. */
