@@ -169,5 +169,8 @@ describe('desktop UI in Chromium over the dev bridge', () => {
   it('signs out back to the sign-in screen', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    // The server is remembered for next time; the password is not.
+    expect(await page.getByLabel('Server URL').inputValue()).toBe(server.url);
+    expect(await page.getByLabel('Password').inputValue()).toBe('');
   });
 });

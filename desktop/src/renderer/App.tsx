@@ -11,6 +11,9 @@ import { Spinner } from './views/ui.tsx';
 
 type Screen = { name: 'browse' } | { name: 'edit'; resourceId: string | undefined; type: 'ssh' | 'kubernetes' };
 
+// Only the server's address is remembered in the page; tokens stay in the main process.
+const LAST_SERVER_KEY = 'postern.lastServerUrl';
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function App({ bridge }: { bridge: PosternBridge }) {
@@ -23,7 +26,13 @@ export function App({ bridge }: { bridge: PosternBridge }) {
   }, [bridge]);
 
   if (session === undefined) return <div className="center"><Spinner label="Starting…" /></div>;
-  if (session === null) return <SignIn bridge={bridge} onSignedIn={setSession} initialServerUrl="" />;
+  if (session === null) {
+    const signedIn = (view: SessionView) => {
+      localStorage.setItem(LAST_SERVER_KEY, view.serverUrl);
+      setSession(view);
+    };
+    return <SignIn bridge={bridge} onSignedIn={signedIn} initialServerUrl={localStorage.getItem(LAST_SERVER_KEY) ?? ''} />;
+  }
   return <Workspace bridge={bridge} session={session} theme={theme} onTheme={setTheme} onSignedOut={() => setSession(null)} />;
 }
 
