@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { Client as Ssh2Client, Connection, CipherAlgorithm } from 'ssh2';
 import { SSH2_FAST_CIPHERS } from '@postern/shared/ssh/ssh2-certificates';
-import type { BridgeEndReason, SshSessionContext } from './context.ts';
+import type { BridgeEndReason, BridgeOptions, SshSessionContext } from './context.ts';
 import { handleForwarding } from './forwarding.ts';
 import { SessionLifetime } from './lifetime.ts';
 import { handleSessionChannel } from './session-channel.ts';
@@ -24,6 +24,16 @@ const CLIENT_HANDSHAKE_LIMIT_MS = 30_000;
  * why it ended; never rejects (failures are told to the user on their channels and logged).
  */
 export function handleSshConnection(stream: Duplex, ctx: SshSessionContext): Promise<BridgeEndReason> {
+  const { target, credential, ...rest } = ctx;
+  return serveSshBridge(stream, { ...rest, login: () => connectTarget({ target, credential, logger: ctx.logger, sessionId: ctx.sessionId }) });
+}
+
+/** A bridge for a session that cannot start: the user's SSH client is told `message` on its first channel. */
+export function refuseSshConnection(stream: Duplex, ctx: Omit<BridgeOptions, 'login'>, message: string): Promise<BridgeEndReason> {
+  return serveSshBridge(stream, { ...ctx, login: () => Promise.reject(new Error(message)) });
+}
+
+export function serveSshBridge(stream: Duplex, ctx: BridgeOptions): Promise<BridgeEndReason> {
   return new Promise((resolve) => {
     let targetLogin: Promise<Ssh2Client> | undefined;
     let targetFailed = false;
@@ -36,7 +46,7 @@ export function handleSshConnection(stream: Duplex, ctx: SshSessionContext): Pro
     const handshakeTimer = setTimeout(() => stream.destroy(), CLIENT_HANDSHAKE_LIMIT_MS);
 
     const target = (): Promise<Ssh2Client> => {
-      targetLogin ??= connectTarget(ctx).then((client) => {
+      targetLogin ??= ctx.login().then((client) => {
         client.on('close', () => connection?.end());
         client.on('error', (error) => ctx.logger.warn({ sessionId: ctx.sessionId, error: error.message }, 'target connection error'));
         if (lifetime.ended) client.end();

@@ -40,7 +40,6 @@ export function flushed(stream: Writable, channel: ServerChannel): Promise<void>
 }
 
 export function pipeChannels(client: ServerChannel, target: ClientChannel, hooks: PipeHooks = {}): void {
-  let exit: TargetExit | undefined;
   let done = false;
   // Hooks see each chunk before it is forwarded: over an in-process stream the peer may answer
   // synchronously inside the write, and the SFTP log must see a request before its response.
@@ -53,13 +52,7 @@ export function pipeChannels(client: ServerChannel, target: ClientChannel, hooks
   target.stderr.pipe(client.stderr, { end: false });
   client.pipe(target);
 
-  target.on('exit', (code: number | null, signal?: string, coreDumped?: boolean, description?: string) => {
-    exit = typeof code === 'number'
-      ? { kind: 'status', code }
-      : { kind: 'signal', signal: signal ?? 'KILL', coreDumped: Boolean(coreDumped), description: description ?? '' };
-  });
-
-  const finish = async () => {
+  const finish = async (exit: TargetExit | undefined) => {
     if (done) return;
     done = true;
     await Promise.all([flushed(client, client), flushed(client.stderr, client)]);
@@ -68,9 +61,17 @@ export function pipeChannels(client: ServerChannel, target: ClientChannel, hooks
     client.end();
     hooks.closed?.(exit);
   };
-  target.once('close', () => void finish());
+  // ssh2 repeats the exit status or signal on the target channel's 'close' (the 'exit' event may
+  // fire before this function runs when a fast command's replies arrive in one read).
+  target.once('close', (code?: number | null, signal?: string, coreDumped?: boolean, description?: string) => void finish(exitFrom(code, signal, coreDumped, description)));
   client.once('close', () => {
     target.close();
-    void finish();
+    void finish(undefined);
   });
+}
+
+function exitFrom(code: number | null | undefined, signal?: string, coreDumped?: boolean, description?: string): TargetExit | undefined {
+  if (typeof code === 'number') return { kind: 'status', code };
+  if (code === null && signal) return { kind: 'signal', signal, coreDumped: Boolean(coreDumped), description: description ?? '' };
+  return undefined;
 }

@@ -2,13 +2,17 @@
  * What the gateway hands the SSH bridge for one authenticated session (ALPN `postern-ssh`):
  * where the target is, how to log in to it, where to report, and when the session ends.
  */
+import type { KeyObject } from 'node:crypto';
 import type { SessionRecorder } from '@postern/shared/recording/recorder';
 
 export type SshTargetCredential =
   | { type: 'password'; username: string; password: string }
   | { type: 'key'; username: string; privateKey: string; passphrase?: string }
-  /** A fresh key pair is made per session; `issue` has the server sign its public key line. */
-  | { type: 'certificate'; username: string; issue: (publicKeyLine: string) => Promise<string> };
+  /**
+   * A fresh key pair per session (made by the bridge, or given as `keyPair` when it was already
+   * made for this session); `issue` has the server sign its public key line. Never stored.
+   */
+  | { type: 'certificate'; username: string; issue: (publicKeyLine: string) => Promise<string>; keyPair?: { privateKey: KeyObject; publicKey: KeyObject } };
 
 export interface SshTarget {
   host: string;
@@ -42,6 +46,15 @@ export interface SshSessionContext {
   /** Environment variables the client may pass to the target (default: LANG, LC_*, TERM-style safe set). */
   envAllowList?: readonly string[];
 }
+
+/**
+ * What the bridge itself needs: everything in the session context except how to reach the
+ * target, which is reduced to one login function (so a session that cannot start still gets an
+ * SSH server that tells the user why, instead of a dropped connection).
+ */
+export type BridgeOptions = Omit<SshSessionContext, 'target' | 'credential'> & {
+  login: () => Promise<import('ssh2').Client>;
+};
 
 /** Why the bridge ended: the transport closed, the session expired, or an admin terminated it. */
 export type BridgeEndReason = 'closed' | 'expired' | 'terminated' | 'target-failed';

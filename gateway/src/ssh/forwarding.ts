@@ -3,7 +3,7 @@
  * opened from the target) and `ssh -R` (tcpip-forward, bound on the target). Refused otherwise.
  */
 import type { Client as Ssh2Client, Connection, ServerChannel, ClientChannel } from 'ssh2';
-import type { SshSessionContext } from './context.ts';
+import type { BridgeOptions } from './context.ts';
 
 function join(a: ServerChannel | ClientChannel, b: ServerChannel | ClientChannel): void {
   a.pipe(b).pipe(a);
@@ -11,7 +11,7 @@ function join(a: ServerChannel | ClientChannel, b: ServerChannel | ClientChannel
   b.once('close', () => a.close());
 }
 
-export function handleForwarding(client: Connection, ctx: SshSessionContext, target: () => Promise<Ssh2Client>): void {
+export function handleForwarding(client: Connection, ctx: BridgeOptions, target: () => Promise<Ssh2Client>): void {
   client.on('tcpip', (accept, reject, info) => {
     if (!ctx.allow.portForwarding) {
       ctx.logger.info({ sessionId: ctx.sessionId }, 'ssh port forwarding refused');

@@ -6,7 +6,7 @@
 import type { Client as Ssh2Client, ClientChannel, PseudoTtyInfo, ServerChannel, Session } from 'ssh2';
 import { SftpEventLog } from '@postern/shared/ssh/sftp-events';
 import { pipeChannels, type TargetExit } from './channel-pipe.ts';
-import type { SshSessionContext } from './context.ts';
+import type { BridgeOptions } from './context.ts';
 import type { SessionLifetime } from './lifetime.ts';
 
 /** Variables a client may pass to the target when the context sets none: locale and colour hints. */
@@ -15,7 +15,7 @@ const MAX_ENV_VARS = 32;
 const MAX_ENV_VALUE_BYTES = 1_024;
 
 export interface SessionChannelDeps {
-  ctx: SshSessionContext;
+  ctx: BridgeOptions;
   /** The target login, started when the client authenticated; rejects with a user-safe error. */
   target: () => Promise<Ssh2Client>;
   lifetime: SessionLifetime;
@@ -69,9 +69,10 @@ export function handleSessionChannel(session: Session, deps: SessionChannelDeps)
   async function start(channel: ServerChannel | undefined, what: Start): Promise<void> {
     if (!channel) return;
     const stopTarget = { fn: () => {} };
-    const forget = deps.lifetime.track({ channel, pty: Boolean(pty) && what.kind !== 'sftp', stopTarget: () => stopTarget.fn() });
-    channel.once('close', forget);
-    if (deps.lifetime.ended) return;
+    const tracked = { channel, pty: Boolean(pty) && what.kind !== 'sftp', stopTarget: () => stopTarget.fn() };
+    channel.once('close', deps.lifetime.track(tracked));
+    // A channel opened after the end is told why, like the ones open at the end.
+    if (deps.lifetime.ended) return void deps.lifetime.farewell(tracked);
     let targetChannel: ClientChannel;
     try {
       const target = await deps.target();
@@ -82,7 +83,7 @@ export function handleSessionChannel(session: Session, deps: SessionChannelDeps)
     }
     if (deps.lifetime.ended) {
       targetChannel.close();
-      return;
+      return void deps.lifetime.farewell(tracked);
     }
     stopTarget.fn = () => {
       targetChannel.unpipe();

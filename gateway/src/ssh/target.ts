@@ -45,7 +45,7 @@ async function credentialConfig(credential: SshTargetCredential): Promise<Partia
       ...(credential.passphrase === undefined ? {} : { passphrase: credential.passphrase }),
     };
     case 'certificate': {
-      const pair = generateEd25519KeyPair();
+      const pair = credential.keyPair ?? generateEd25519KeyPair();
       const certificateLine = await credential.issue(formatPublicKeyLine(pair.publicKey));
       const auth = ssh2UserCertificateAuth(pair.privateKey, parseSshCertificate(certificateLine));
       return { username: credential.username, ...auth } as Partial<ConnectConfig>;
