@@ -14,6 +14,8 @@ export interface KubernetesConnectionContext {
   logger: GatewayLogger;
   /** The session's end: every connection and stream of it closes then. */
   expiresAt: Date;
+  /** Aborted when an admin terminates the session: every connection of it closes at once. */
+  terminated?: AbortSignal;
   /** Impersonate-* headers are refused unless the resource allows them (the token's RBAC then decides). */
   allowImpersonation?: boolean;
 }

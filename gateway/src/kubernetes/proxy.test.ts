@@ -144,6 +144,18 @@ describe('gateway Kubernetes handler', () => {
     expect(result.body).toContain('cannot reach the Kubernetes API server at https://127.0.0.1:1');
   });
 
+  it('an admin termination closes a running watch at once', async () => {
+    const terminated = new AbortController();
+    ctx = context({ terminated: terminated.signal });
+    onRequest = (_req, res) => { res.writeHead(200); res.write('{"type":"ADDED"}\n'); };
+    const socket = connect(frontPort, '127.0.0.1');
+    socket.write('GET /api/v1/namespaces/default/pods?watch=true HTTP/1.1\r\nHost: x\r\n\r\n');
+    await once(socket, 'data');
+    terminated.abort();
+    await once(socket, 'close');
+    await expect.poll(() => events[0]).toMatchObject({ verb: 'watch', status: 200 });
+  });
+
   it('at the session end the connection and the open upstream request close', async () => {
     ctx = context({ expiresAt: new Date(Date.now() + 300) });
     let upstreamClosed = false;

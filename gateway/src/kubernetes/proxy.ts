@@ -51,15 +51,20 @@ export function handleKubernetesConnection(stream: Duplex, ctx: KubernetesConnec
     agent.destroy();
     stream.destroy();
   };
-  const cancelExpiry = runAt(ctx.expiresAt, () => {
-    ctx.logger.info({ sessionId: ctx.sessionId }, 'kubernetes session expired: closing its connection');
+  const endSession = (reason: 'expired' | 'terminated') => {
+    ctx.logger.info({ sessionId: ctx.sessionId, reason }, 'kubernetes session ended by the gateway: closing its connection');
     closeAll();
-  });
+  };
+  const cancelExpiry = runAt(ctx.expiresAt, () => endSession('expired'));
+  const onTerminated = () => endSession('terminated');
+  ctx.terminated?.addEventListener('abort', onTerminated, { once: true });
   const closed = new Promise<void>((resolve) => stream.once('close', () => {
     cancelExpiry();
+    ctx.terminated?.removeEventListener('abort', onTerminated);
     closeAll();
     resolve();
   }));
+  if (ctx.terminated?.aborted) queueMicrotask(onTerminated);
   server.emit('connection', stream);
   return { closed, close: closeAll };
 }

@@ -27,6 +27,8 @@ export interface KubernetesSessionResolverOptions {
   recorderFor: (session: SessionParameters) => SessionRecorder;
   logger: GatewayLogger;
   allowImpersonation?: (session: SessionParameters) => boolean;
+  /** Aborted when an admin terminates the session (the gateway's termination watch). */
+  terminatedSignal?: (session: SessionParameters) => AbortSignal | undefined;
 }
 
 /**
@@ -42,11 +44,13 @@ export function createKubernetesSessionResolver(options: KubernetesSessionResolv
     const { target, credential, expiresAt } = parsed.data;
     // The earlier of the server's end and the certificate's: neither may be outlived.
     const end = Math.min(Date.parse(expiresAt), session.notAfter.getTime());
-    return {
+    const context: KubernetesConnectionContext = {
       sessionId: session.sessionId, token: credential.token, recorder: options.recorderFor(session), logger: options.logger, expiresAt: new Date(end),
       target: { url: target.url, tls: { verify: target.tlsVerify, ...(target.caCertificate ? { caCertificate: target.caCertificate } : {}) } },
       ...(options.allowImpersonation?.(session) ? { allowImpersonation: true } : {}),
     };
+    const terminated = options.terminatedSignal?.(session);
+    return terminated ? { ...context, terminated } : context;
   };
   return (session) => {
     const cached = sessions.get(session.sessionId);
