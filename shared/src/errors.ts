@@ -298,3 +298,24 @@ export class NoRelayAvailableError extends PosternError {
     super('no_relay_available', 503, 'No relay is enrolled for this org or this instance; start a relay (it enrolls itself), then enroll the gateway again.', { orgId });
   }
 }
+
+/** Recording bytes that do not follow the chunk or record format (recording/chunk.ts, records.ts): truncated or inconsistent. */
+export class RecordingFormatError extends PosternError {
+  constructor(message: string) {
+    super('recording_malformed', 400, `Malformed recording data: ${message}. The gateway re-sends the chunk from its spool; if this repeats, the spool file is damaged.`);
+  }
+}
+
+/** A recording chunk that does not open with its session's key: altered, moved to another session or index, or sealed under another key. */
+export class RecordingIntegrityError extends PosternError {
+  constructor(sessionId: string, index: number) {
+    super('recording_integrity_failed', 422, `Recording chunk ${index} of session ${sessionId} failed its integrity check: it was altered, belongs to another session or index, or was sealed with another key.`, { sessionId, index });
+  }
+}
+
+/** A chunk index the server already holds with different content: the first upload stands. */
+export class RecordingChunkConflictError extends PosternError {
+  constructor(sessionId: string, index: number, storedSha256: string) {
+    super('recording_chunk_conflict', 409, `Session ${sessionId} already has a different recording chunk ${index}; a stored chunk is never replaced.`, { sessionId, index, storedSha256 });
+  }
+}
