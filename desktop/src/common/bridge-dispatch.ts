@@ -1,6 +1,6 @@
 import { PosternError } from '@postern/shared/errors';
 import { bridgeArgs, type BridgeHandlers, type BridgeReply } from './bridge.ts';
-import { validationErrorFrom } from './validation.ts';
+import { validationErrorFrom } from '@postern/shared/validation';
 
 /**
  * The one entry point for bridge calls, shared by Electron's main process and the dev bridge:

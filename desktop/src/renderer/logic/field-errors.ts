@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { PosternError } from '@postern/shared/errors';
-import { issuePath } from '../../common/validation.ts';
+import { issuePath } from '@postern/shared/validation';
 
 /** Error text per field path (`port`, `credential.password`); `''` holds errors of no one field. */
 export type FieldErrors = Record<string, string>;

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
-import { ValidationError } from '@postern/shared/errors';
+import { ValidationError } from './errors.ts';
 
 /**
  * Zod issues named the way the API names them (`credential.password`, `tls.caCertificate`,
- * `a[0]`), so a form shows a locally found error and one the server reported beside the same field.
+ * `a[0]`), so a client shows a locally found error and one the server reported beside the same
+ * field. The server's `http/errors.ts` builds the same ValidationError and can import this.
  */
 
 export function issuePath(path: readonly PropertyKey[]): string {
