@@ -30,7 +30,7 @@ export interface AssembledRecording {
 }
 
 interface OpenTerminal extends AssembledTerminal {
-  decoders: { output: TextDecoder; input: TextDecoder };
+  decoders: { output: InstanceType<typeof TextDecoder>; input: InstanceType<typeof TextDecoder> };
 }
 
 export class RecordingAssembler {
@@ -61,7 +61,7 @@ export class RecordingAssembler {
     // A terminal whose open record was in a chunk that never arrived (lost in a crash) is left out.
     if (!terminal) return;
     const time = Math.max(0, record.at - terminal.openedAt) / 1000;
-    if (record.kind === 'output' || record.kind === 'input') {
+    if ('data' in record) {
       if (record.kind === 'output') terminal.bytesOut += record.data.length;
       else terminal.bytesIn += record.data.length;
       const text = terminal.decoders[record.kind].decode(record.data, { stream: true });

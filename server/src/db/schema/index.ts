@@ -4,3 +4,4 @@ export * from './identity.ts';
 export * from './audit.ts';
 export * from './pam.ts';
 export * from './pki.ts';
+export * from './recordings.ts';
