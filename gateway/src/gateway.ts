@@ -9,6 +9,7 @@ import { defaultAlpnHandlers, type AlpnHandlerRegistry } from './alpn-registry.t
 import type { GatewayConfig } from './config.ts';
 import { kubernetesAlpnHandler, type ResolveKubernetesSession } from './kubernetes/alpn.ts';
 import { createInnerTlsServer } from './inner-tls.ts';
+import { sshAlpnHandler, type SshAlpnDeps } from './ssh/alpn.ts';
 import type { GatewayLogger } from './logger.ts';
 import { TunnelClient } from './tunnel-client.ts';
 
@@ -17,6 +18,8 @@ export interface GatewayDeps {
   handlers?: AlpnHandlerRegistry;
   /** When given, the gateway serves Kubernetes sessions (ALPN postern-k8s) with it. */
   kubernetes?: ResolveKubernetesSession;
+  /** When given, the gateway serves SSH sessions (ALPN postern-ssh) with it. */
+  ssh?: SshAlpnDeps;
   log: GatewayLogger;
 }
 
@@ -31,6 +34,7 @@ export function startGateway(config: GatewayConfig, deps: GatewayDeps): RunningG
   const trustedClientCas = splitPemBundle(config.tlsClientCa);
   const handlers = deps.handlers ?? defaultAlpnHandlers();
   if (deps.kubernetes) handlers.register(ALPN_PROTOCOLS.kubernetes, kubernetesAlpnHandler(deps.kubernetes, deps.log));
+  if (deps.ssh) handlers.register(ALPN_PROTOCOLS.ssh, sshAlpnHandler(deps.ssh));
   const inner = createInnerTlsServer({
     gatewayId: config.gatewayId, orgId: config.orgId, certificate: config.tlsCertificate, key: config.tlsKey, trustedClientCas, handlers,
     checkSession: deps.checkSession, handshakeTimeoutMs: config.handshakeTimeoutMs, log: deps.log,

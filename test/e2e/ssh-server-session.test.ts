@@ -9,7 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ClientChannel, Client as Ssh2Client } from 'ssh2';
 import { encodeOpenSshPrivateKey } from '@postern/shared/ssh/private-key';
-import { sshAlpnHandler } from '../../gateway/src/ssh/alpn.ts';
+import { httpSshTargetResolver, sshAlpnHandler } from '../../gateway/src/ssh/alpn.ts';
 import { SessionTerminationWatch, httpWatchSessions } from '../../gateway/src/ssh/termination-watch.ts';
 import { connectGatewaySsh } from '../../desktop/src/core/ssh/gateway-ssh-client.ts';
 import { createTestServer, type TestServer } from '../../server/src/test/harness.ts';
@@ -66,7 +66,7 @@ async function openSession(account: keyof typeof accounts): Promise<{ sessionId:
 
 async function connect(session: { sessionId: string; expiresAt: string }): Promise<Ssh2Client> {
   const handler = sshAlpnHandler({
-    server: { serverUrl: 'http://postern.test', token: () => world.gatewayIdentityA.token, fetch: appFetch },
+    resolveTarget: httpSshTargetResolver({ serverUrl: 'http://postern.test', token: () => world.gatewayIdentityA.token, fetch: appFetch }),
     hostKey: encodeOpenSshPrivateKey(GATEWAY_HOST_KEY.privateKey),
     recorderFor: ({ sessionId }) => {
       const recorder = new MemoryRecorder();

@@ -9,16 +9,24 @@ import type { AlpnHandler } from '../alpn-registry.ts';
 import type { GatewayLogger } from '../logger.ts';
 import { handleSshConnection, refuseSshConnection } from './bridge.ts';
 import type { SshSessionContext } from './context.ts';
-import { fetchSshSessionTarget, type ServerApi } from './session-credentials.ts';
+import { fetchSshSessionTarget, type ServerApi, type SshSessionTarget } from './session-credentials.ts';
 import type { SessionTerminationWatch } from './termination-watch.ts';
 
+/** Where the target and its credential for a session come from (the server, see httpSshTargetResolver). */
+export type ResolveSshTarget = (sessionId: string) => Promise<SshSessionTarget>;
+
+export function httpSshTargetResolver(server: ServerApi): ResolveSshTarget {
+  return (sessionId) => fetchSshSessionTarget(server, sessionId);
+}
+
 export interface SshAlpnDeps {
-  server: ServerApi;
+  resolveTarget: ResolveSshTarget;
   /** The gateway's stable SSH host key (see host-key.ts). */
   hostKey: string;
   /** The session's recorder (the gateway's recording spool). */
   recorderFor: (session: SessionParameters) => SessionRecorder;
-  terminations: SessionTerminationWatch;
+  /** Admin termination: absent only where sessions are never terminated early (benchmarks). */
+  terminations?: SessionTerminationWatch;
   log: GatewayLogger;
   /** Port forwarding policy; agent forwarding is refused by the bridge. */
   allow?: SshSessionContext['allow'];
@@ -36,10 +44,10 @@ export function sshAlpnHandler(deps: SshAlpnDeps): AlpnHandler {
       return;
     }
     const { session } = peer;
-    const watched = deps.terminations.track(session.sessionId);
+    const watched = deps.terminations?.track(session.sessionId) ?? { signal: new AbortController().signal, release: () => {} };
     stream.once('close', watched.release);
     const recorder = deps.recorderFor(session);
-    fetchSshSessionTarget(deps.server, session.sessionId).then((resolved) => {
+    deps.resolveTarget(session.sessionId).then((resolved) => {
       // The certificate's not-after is the session's end too; the earlier of the two wins.
       const expiresAt = new Date(Math.min(resolved.expiresAt.getTime(), session.notAfter.getTime()));
       return handleSshConnection(stream, { ...base, ...resolved, expiresAt, sessionId: session.sessionId, recorder, terminated: watched.signal });
