@@ -99,9 +99,10 @@ describe('bad input at the relay TLS listener closes that connection only', () =
     ['a truncated first frame, then EOF', async () => {
       const fromLine = relay.lineCount();
       const socket = await relayTlsConnection();
+      const closed = readUntilClosed(socket);
       socket.end(encodeRelayRequest({ gatewayId: 'gw-a1' }).subarray(0, 10));
       expect(await relay.waitForEvent('client_refused', 5000, fromLine)).toMatchObject({ status: 'bad_frame' });
-      return { closed: readUntilClosed(socket), expectStatus: undefined };
+      return { closed, expectStatus: undefined };
     }],
   ])('%s', async (_name, attack) => {
     const { closed, expectStatus } = await attack();
