@@ -79,6 +79,8 @@ export interface ChainOptions {
   gatewayToken?: string;
   expiresAt?: Date;
   allowImpersonation?: boolean;
+  /** What the gateway records to; default: a MemoryRecorder the test can read (chain.recorder). */
+  sessionRecorder?: SessionRecorder;
 }
 
 export interface Chain {
@@ -100,7 +102,7 @@ export async function startChain(options: ChainOptions): Promise<Chain> {
   const tls = options.tls?.(cluster) ?? { verify: true, caCertificate: cluster.caPem };
   const ctx: KubernetesConnectionContext = {
     sessionId: 'ses_k8s_test', target: { url: cluster.url, tls }, token: options.gatewayToken ?? options.cluster.token,
-    recorder, logger: silentLogger, expiresAt: options.expiresAt ?? new Date(Date.now() + 3_600_000),
+    recorder: options.sessionRecorder ?? recorder, logger: silentLogger, expiresAt: options.expiresAt ?? new Date(Date.now() + 3_600_000),
     ...(options.allowImpersonation ? { allowImpersonation: true } : {}),
   };
   let opened = 0;

@@ -1,4 +1,5 @@
 import { Deflate, Inflate, Z_SYNC_FLUSH } from 'pako';
+import { ByteQueue } from './byte-queue.ts';
 import { SpdyProtocolError } from './errors.ts';
 import { spdyHeaderDictionary } from './spdy-dictionary.ts';
 
@@ -153,20 +154,19 @@ export class SpdyFrameWriter {
 /** Decodes a byte stream into frames; keeps partial input and the inbound compression context. */
 export class SpdyFrameReader {
   private readonly decompressor = new HeaderDecompressor();
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly pending = new ByteQueue();
 
   constructor(private readonly maxFrameLength = 16 * 1024 * 1024) {}
 
   push(chunk: Buffer): SpdyFrame[] {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending.push(chunk);
     const frames: SpdyFrame[] = [];
     while (this.pending.length >= headerLength) {
-      const length = this.pending.readUInt32BE(4) & 0xffffff;
+      const length = this.pending.peek(headerLength).readUInt32BE(4) & 0xffffff;
       if (length > this.maxFrameLength) throw new SpdyProtocolError(`frame of ${length} bytes exceeds the limit`);
       if (this.pending.length < headerLength + length) break;
-      const head = this.pending.subarray(0, headerLength);
-      const payload = this.pending.subarray(headerLength, headerLength + length);
-      this.pending = this.pending.subarray(headerLength + length);
+      const head = Buffer.from(this.pending.take(headerLength));
+      const payload = this.pending.take(length);
       const frame = this.decode(head, payload);
       if (frame) frames.push(frame);
     }

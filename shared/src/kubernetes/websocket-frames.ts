@@ -1,3 +1,4 @@
+import { ByteQueue } from './byte-queue.ts';
 import { WebSocketProtocolError } from './errors.ts';
 
 /**
@@ -53,7 +54,7 @@ interface FrameHeader {
 
 /** Decodes a byte stream of one direction into whole messages (fragments joined, control frames kept). */
 export class WebSocketMessageReader {
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly pending = new ByteQueue();
   private fragments: Buffer[] = [];
   private fragmentedOpcode: number | undefined;
   private fragmentedLength = 0;
@@ -61,13 +62,13 @@ export class WebSocketMessageReader {
   constructor(private readonly maxMessageLength = 16 * 1024 * 1024) {}
 
   push(chunk: Buffer): WebSocketMessage[] {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending.push(chunk);
     const messages: WebSocketMessage[] = [];
     for (;;) {
       const header = this.readHeader();
       if (!header || this.pending.length < header.headerLength + header.payloadLength) break;
-      const raw = this.pending.subarray(header.headerLength, header.headerLength + header.payloadLength);
-      this.pending = this.pending.subarray(header.headerLength + header.payloadLength);
+      this.pending.take(header.headerLength);
+      const raw = this.pending.take(header.payloadLength);
       const message = this.assemble(header, header.mask ? applyMask(raw, header.mask) : Buffer.from(raw));
       if (message) messages.push(message);
     }
@@ -75,8 +76,8 @@ export class WebSocketMessageReader {
   }
 
   private readHeader(): FrameHeader | undefined {
-    const bytes = this.pending;
-    if (bytes.length < 2) return undefined;
+    if (this.pending.length < 2) return undefined;
+    const bytes = this.pending.peek(14);
     if (bytes[0]! & 0x70) throw new WebSocketProtocolError('a reserved bit is set (compressed or extension frame)');
     const masked = (bytes[1]! & 0x80) !== 0;
     let payloadLength = bytes[1]! & 0x7f;
