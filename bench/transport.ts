@@ -70,6 +70,7 @@ async function startTcpEcho(): Promise<{ port: number; stop(): void }> {
 
 async function main(): Promise<void> {
   const total = megabytes * 1e6;
+  const loadBefore = loadavg()[0]!;
   const tcpEcho = await startTcpEcho();
   const direct = net.connect(tcpEcho.port, '127.0.0.1');
   direct.setNoDelay(true);
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
   await Promise.all([gateway.kill(), relay.kill()]);
   await sessionCheck.close();
 
-  console.log(`load average before/after: ${loadavg()[0]!.toFixed(2)}`);
+  console.log(`1-minute load average before/after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)} (2 cores)`);
   console.log(`direct TCP echo          ${directMBps.toFixed(0).padStart(6)} MB/s   RTT median ${directLatency.median.toFixed(3)} ms, p99 ${directLatency.p99.toFixed(3)} ms`);
   console.log(`client→relay→gateway     ${relayedMBps.toFixed(0).padStart(6)} MB/s   RTT median ${relayedLatency.median.toFixed(3)} ms, p99 ${relayedLatency.p99.toFixed(3)} ms`);
   console.log(`ratio relayed/direct     ${(relayedMBps / directMBps).toFixed(3)} (throughput), ${(relayedLatency.median / directLatency.median).toFixed(1)}x (median RTT)`);

@@ -92,6 +92,16 @@ describe('gateway login to the relay', () => {
     expect(error.message).toMatch(/authentication methods failed/);
   });
 
+  it('refuses shells, commands and direct TCP from a logged-in gateway', async () => {
+    const attempt = await connectAsGateway('gw-6', pki.gatewaySsh('org-a', 'gw-6'));
+    expect(attempt.forwarded).toBe(true);
+    const execError = await new Promise<Error | undefined>((resolve) => attempt.client.exec('id', (error) => resolve(error)));
+    expect(execError?.message).toMatch(/Channel open failure/);
+    const directError = await new Promise<Error | undefined>((resolve) => attempt.client.forwardOut('127.0.0.1', 1, '127.0.0.1', relay.tlsPort, (error) => resolve(error)));
+    expect(directError?.message).toMatch(/Channel open failure/);
+    attempt.client.end();
+  });
+
   it('refuses to forward any bind address but the gateway id', async () => {
     const attempt = await connectAsGateway('gw-4', pki.gatewaySsh('org-a', 'gw-4'), 'gw-1');
     expect(attempt).toMatchObject({ loggedIn: true, forwarded: false });
