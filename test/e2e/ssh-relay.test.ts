@@ -21,7 +21,9 @@ import { startGateway, type RunningGateway } from '../../gateway/src/gateway.ts'
 import { silentLogger } from '../../gateway/src/logger.ts';
 import { httpSessionCheck } from '../../gateway/src/session-check.ts';
 import { TransportPki } from '../../shared/src/relay/transport-pki.test-support.ts';
-import { GATEWAY_HOST_KEY, MemoryRecorder, startTargetFixture, type TargetFixture } from '../fixtures/ssh-bridge.ts';
+import { formatPublicKeyLine } from '@postern/shared/ssh/keys';
+import { duplexPair } from '../fixtures/duplex-pair.ts';
+import { GATEWAY_HOST_KEY, MemoryRecorder, serveBridge, startTargetFixture, type TargetFixture } from '../fixtures/ssh-bridge.ts';
 import { scratchDir, type ScratchDir } from '../fixtures/ssh-keygen.ts';
 import { dialOptionsFor, startRelayProcess, startSessionCheck, type RelayProcess } from './transport-harness.ts';
 
@@ -36,6 +38,8 @@ let sessionCheck: Awaited<ReturnType<typeof startSessionCheck>>;
 let gateway: RunningGateway;
 let fixture: TargetFixture;
 let forwarder: LocalForwarder;
+/** The bridge alone (no relay, no TLS): tells the bridge's cost apart from the transport's. */
+let bridgeOnly: LocalForwarder;
 let dir: ScratchDir;
 let knownHosts: string;
 const recorder = new MemoryRecorder();
@@ -68,11 +72,21 @@ beforeAll(async () => {
   });
   await gateway.connected();
   forwarder = await serveLocalSshPort({ port: 0, dial });
+  bridgeOnly = await serveLocalSshPort({
+    port: 0,
+    dial: async () => {
+      const [clientSide, gatewaySide] = duplexPair();
+      serveBridge(gatewaySide, fixture, { credential: fixture.credentials.certificate, recorder });
+      return clientSide;
+    },
+  });
+  await writeKnownHost(join(dir.path, 'known_hosts'), bridgeOnly.host, bridgeOnly.port, formatPublicKeyLine(GATEWAY_HOST_KEY.publicKey));
   knownHosts = await writeKnownHost(join(dir.path, 'known_hosts'), forwarder.host, forwarder.port, await readGatewayHostKey(await dial()));
 }, 60_000);
 
 afterAll(async () => {
   await forwarder?.close();
+  await bridgeOnly?.close();
   gateway?.close();
   await Promise.all([relay?.kill(), sessionCheck?.close(), fixture?.sshd.close()]);
   dir?.remove();
@@ -138,6 +152,7 @@ it(`scp of ${SCP_MB} MB both ways through relay and gateway keeps the hash; comp
     const c = ['-c', cipher];
     figures[`direct up ${cipher}`] = await timed([...c, '-P', String(fixture.sshd.port), ...direct, local, `${fixture.sshd.user}@127.0.0.1:${remote}`]);
     figures[`gateway up ${cipher}`] = await timed([...c, '-P', String(forwarder.port), ...viaGateway(), local, `me@${forwarder.host}:${remote}`]);
+    figures[`bridge-only up ${cipher}`] = await timed([...c, '-P', String(bridgeOnly.port), ...viaGateway(), local, `me@${bridgeOnly.host}:${remote}`]);
     const back = join(dir.path, `back-${cipher}.bin`);
     figures[`gateway down ${cipher}`] = await timed([...c, '-P', String(forwarder.port), ...viaGateway(), `me@${forwarder.host}:${remote}`, back]);
     figures[`direct down ${cipher}`] = await timed([...c, '-P', String(fixture.sshd.port), ...direct, `${fixture.sshd.user}@127.0.0.1:${remote}`, back]);
