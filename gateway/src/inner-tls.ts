@@ -73,6 +73,7 @@ async function admitAndDispatch(socket: TLSSocket, deps: InnerTlsDeps): Promise<
   } catch (error) {
     const refusal = error instanceof Refusal ? error : new Refusal('client_certificate_refused', (error as Error).message);
     deps.log.info({ event: 'inner_refused', status: refusal.status }, 'inner TLS peer refused');
+    socket.resume(); // drop what the client pipelined, so the close is a FIN after the status, not a reset
     socket.end(encodeRelayStatus({ status: refusal.status, message: refusal.message }));
     setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref?.();
     return;

@@ -74,6 +74,9 @@ function lookupRefusal(state: 'unknown' | 'offline' | 'org_mismatch', gatewayId:
 
 function refuse(socket: TLSSocket, status: RelayStatusName, message: string): void {
   if (socket.destroyed) return;
+  // Read and drop what the client pipelined: closing with unread bytes makes the kernel send a
+  // reset, which can overtake the status frame on its way to the client.
+  socket.resume();
   socket.end(encodeRelayStatus({ status, message }));
   setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref?.();
 }
