@@ -1,0 +1,63 @@
+/**
+ * The real transport for Kubernetes tests: the `postern-relay` process, a session-check endpoint,
+ * and an in-process gateway (tunnel client, inner TLS, the postern-k8s handler and session
+ * resolver) whose credentials answer points at a test API server. Only the server's answer is faked.
+ */
+import { loadGatewayConfig } from '../../gateway/src/config.ts';
+import { startGateway, type RunningGateway } from '../../gateway/src/gateway.ts';
+import { createKubernetesSessionResolver } from '../../gateway/src/kubernetes/session-resolver.ts';
+import { silentLogger } from '../../gateway/src/logger.ts';
+import { httpSessionCheck } from '../../gateway/src/session-check.ts';
+import { TransportPki } from '../../shared/src/relay/transport-pki.test-support.ts';
+import type { KubeApiServer } from '../fixtures/kube-apiserver/index.ts';
+import { MemoryRecorder } from './kubernetes-harness.ts';
+import { startRelayProcess, startSessionCheck, type RelayProcess } from './transport-harness.ts';
+
+export interface KubernetesTransport {
+  pki: TransportPki;
+  materials: ReturnType<TransportPki['relayMaterials']>;
+  relay: RelayProcess;
+  sessionCheck: Awaited<ReturnType<typeof startSessionCheck>>;
+  gateway: RunningGateway;
+  recorder: MemoryRecorder;
+  credentialFetches(): number;
+  close(): Promise<void>;
+}
+
+export async function startKubernetesTransport(org: { orgId: string; gatewayId: string }, cluster: KubeApiServer, token: string): Promise<KubernetesTransport> {
+  const pki = new TransportPki();
+  const materials = pki.relayMaterials();
+  const [relay, sessionCheck] = await Promise.all([startRelayProcess(materials), startSessionCheck()]);
+  const ssh = pki.gatewaySsh(org.orgId, org.gatewayId);
+  const tls = pki.gatewayTls(org.orgId, org.gatewayId);
+  const config = loadGatewayConfig({
+    POSTERN_GATEWAY_RELAY: `127.0.0.1:${relay.sshPort}`, POSTERN_GATEWAY_SESSION_CHECK_URL: sessionCheck.url,
+    POSTERN_GATEWAY_BACKOFF_INITIAL_MS: '100', POSTERN_GATEWAY_BACKOFF_MAX_MS: '1000',
+    POSTERN_GATEWAY_SSH_KEY: ssh.privateKey, POSTERN_GATEWAY_SSH_CERT: ssh.certificate, POSTERN_GATEWAY_RELAY_HOST_CA: materials.sshHostCaKey,
+    POSTERN_GATEWAY_TLS_CERT: tls.certPem, POSTERN_GATEWAY_TLS_KEY: tls.keyPem, POSTERN_GATEWAY_TLS_CLIENT_CA: tls.clientCaPem,
+  });
+  const recorder = new MemoryRecorder();
+  let fetches = 0;
+  const gateway = startGateway(config, {
+    checkSession: httpSessionCheck(config.sessionCheck), log: silentLogger,
+    kubernetes: createKubernetesSessionResolver({
+      fetchCredentials: async (sessionId) => {
+        fetches += 1;
+        return {
+          sessionId, expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+          target: { type: 'kubernetes', url: cluster.url, tlsVerify: true, caCertificate: cluster.caPem },
+          credential: { type: 'kubernetes-token', token },
+        };
+      },
+      recorderFor: () => recorder, logger: silentLogger,
+    }),
+  });
+  await gateway.connected();
+  return {
+    pki, materials, relay, sessionCheck, gateway, recorder, credentialFetches: () => fetches,
+    close: async () => {
+      gateway.close();
+      await Promise.all([relay.kill(), sessionCheck.close()]);
+    },
+  };
+}
