@@ -10,8 +10,12 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeOpenSshPrivateKey } from '@postern/shared/ssh/private-key';
+import { runShellSession } from '../../desktop/src/cli/commands/ssh.ts';
+import type { CliContext } from '../../desktop/src/cli/context.ts';
+import { describeCliError } from '../../desktop/src/cli/program.ts';
 import { dialGateway } from '../../desktop/src/core/dialer.ts';
 import { connectGatewaySsh } from '../../desktop/src/core/ssh/gateway-ssh-client.ts';
 import { readGatewayHostKey, writeKnownHost } from '../../desktop/src/core/ssh/known-hosts.ts';
@@ -162,3 +166,11 @@ it(`scp of ${SCP_MB} MB both ways through relay and gateway keeps the hash; comp
   console.info(`scp ${SCP_MB} MB, MB/s: ${JSON.stringify(Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Math.round(v)])))}`);
   expect(recorder.events.some((event) => event.type === 'ssh.sftp' && event.op === 'write' && event.bytes === SCP_MB * 1024 * 1024)).toBe(true);
 }, 300_000);
+
+it('a gateway that is not connected to the relay: the CLI says so and what to do', async () => {
+  const offline = { orgId: org.orgId, gatewayId: 'gw-ssh-offline' };
+  const dialOffline = () => dialGateway(dialOptionsFor(pki, materials, relay.tlsPort, { ...offline, session: pki.session(offline.orgId, offline.gatewayId, { sessionId }), alpn: 'postern-ssh' }));
+  const context = { env: {}, terminal: { input: new PassThrough(), output: new PassThrough(), error: new PassThrough() } } as unknown as CliContext;
+  const error = await runShellSession(context, { sessionId, resourceName: 'web', accountName: 'ops', expiresAt: new Date(Date.now() + 60_000), dial: dialOffline }).then(() => undefined, (caught: unknown) => caught);
+  expect(describeCliError(error)).toMatch(/^Error: The relay refused the connection \(unknown_gateway\): no gateway gw-ssh-offline has connected to this relay; check /);
+});
