@@ -23,6 +23,9 @@ import * as sshCa from './pki/ssh-ca.ts';
 import * as createSession from './sessions/create-session.ts';
 import * as gatewaySession from './sessions/gateway-session.ts';
 import * as terminateSession from './sessions/terminate-session.ts';
+import * as recordingChunks from './recordings/gateway-chunks.ts';
+import * as recordingPlayback from './recordings/playback.ts';
+import * as sessionsList from './recordings/sessions-list.ts';
 
 /** Every route module; each exports `register(app)`. Add one line per new route file. */
 const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
@@ -31,6 +34,7 @@ const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
   orgs, orgUsers, projects, projectMembers, machineIdentities, auditLogs,
   gateways, listResources, sshResources, kubernetesResources, pamAccounts,
   gatewayEnrollment, relayEnrollment, sshCa, createSession, gatewaySession, terminateSession,
+  recordingChunks, recordingPlayback, sessionsList,
 ];
 
 export function registerRoutes(app: App): void {
