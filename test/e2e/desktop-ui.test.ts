@@ -113,17 +113,53 @@ describe('desktop UI in Chromium over the dev bridge', () => {
     await expect.poll(() => fieldError('credential.username').textContent()).toBe('Give the login name on the target.');
     await page.getByLabel('Login name on the server').fill('ops');
     await expect.poll(() => page.getByTestId('ssh-ca-setup').textContent()).toMatch(/ssh-ca-setup \\\n  \| sudo sh$/);
+    await page.locator('.callout').scrollIntoViewIfNeeded();
     await shot('05-account-editor');
     await page.getByRole('button', { name: 'Add account' }).click();
     await page.locator('tr[data-account="ops"]').waitFor();
     await shot('06-resource-with-account');
   });
 
+  it('keeps a password write-only: the editor shows "unchanged", a rename keeps the stored secret', async () => {
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.locator('#account\\.name').fill('deploy');
+    await page.getByLabel('Credential').selectOption('ssh-password');
+    await page.getByLabel('Login name on the server').fill('deploy');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await expect.poll(() => fieldError('credential.password').textContent()).toBe('Give the password.');
+    await page.getByLabel('Password', { exact: true }).fill('s3cret-password');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    const row = page.locator('tr[data-account="deploy"]');
+    await row.waitFor();
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const password = page.getByLabel('Password', { exact: true });
+    expect(await password.inputValue()).toBe('');
+    expect(await password.getAttribute('placeholder')).toBe('•••••••• unchanged');
+    await page.locator('.subform').scrollIntoViewIfNeeded();
+    await shot('06b-account-secret-unchanged');
+    await page.locator('#account\\.name').fill('deploy-bot');
+    await page.getByRole('button', { name: 'Save account' }).click();
+    await page.locator('tr[data-account="deploy-bot"]').waitFor();
+    const token = await ownerToken(server);
+    const accounts = await (await fetch(`${server.url}/api/v1/pam/accounts?projectId=${server.projectId}`, { headers: { authorization: `Bearer ${token}` } })).json() as { accounts: Array<{ name: string; hasSecret: boolean }> };
+    expect(accounts.accounts.find((a) => a.name === 'deploy-bot')).toMatchObject({ hasSecret: true });
+    expect(JSON.stringify(accounts)).not.toContain('s3cret-password');
+    await page.locator('tr[data-account="deploy-bot"]').getByRole('button', { name: 'Delete account deploy-bot' }).click();
+    await expect.poll(() => page.locator('tr[data-account="deploy-bot"]').count()).toBe(0);
+  });
+
+  it('edits the resource and says it saved', async () => {
+    await page.getByLabel('Description').first().fill('Public web front');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  });
+
   it('browses: gateway by name, accounts, search and type filter', async () => {
     await page.getByRole('button', { name: '← Back to resources' }).click();
     const row = page.locator('li[data-resource="web-1"]');
     await row.waitFor();
-    expect(await row.textContent()).toMatch(/web-1SSHweb-1\.internal:2222·via edge-us-1ops/);
+    expect(await row.textContent()).toMatch(/web-1SSHweb-1\.internal:2222·via edge-us-1Public web frontops/);
 
     await page.getByRole('button', { name: 'New Kubernetes cluster' }).click();
     await page.getByLabel('Name').fill('prod-cluster');

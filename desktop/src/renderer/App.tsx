@@ -90,7 +90,8 @@ function Workspace({ bridge, session, theme, onTheme, onSignedOut }: WorkspacePr
   };
   const afterSave = async (resource: Resource) => {
     await reload();
-    setScreen({ name: 'edit', resourceId: resource.id, type: resource.type });
+    // A new resource stays open (now with its accounts), unless the user already left the editor.
+    setScreen((current) => (current.name === 'edit' ? { name: 'edit', resourceId: resource.id, type: resource.type } : current));
   };
 
   return (

@@ -63,35 +63,12 @@ export function AccountEditor({ bridge, resource, account, onSaved, onCancel }: 
             {ACCOUNT_TYPES_OF[resource.type].map((type) => <option key={type} value={type}>{ACCOUNT_TYPE_LABELS[type]}</option>)}
           </select>
         </Field>
-        {form.type !== 'kubernetes-token' ? (
-          <Field label="Login name on the server" name="credential.username" error={errors['credential.username']}>
-            <input id="credential.username" className="mono" value={form.username} onChange={(e) => set('username', e.target.value)} placeholder="ubuntu" />
-          </Field>
-        ) : null}
-        {form.type === 'ssh-password' ? (
-          <Field label="Password" name="credential.password" error={errors['credential.password']} hint="Write-only: stored encrypted, never shown again.">
-            <input id="credential.password" type="password" autoComplete="new-password" value={form.password} placeholder={secretPlaceholder('ssh-password')} onChange={(e) => set('password', e.target.value)} />
-          </Field>
-        ) : null}
-        {form.type === 'kubernetes-token' ? (
-          <Field label="Service-account token" name="credential.token" error={errors['credential.token']} hint="Write-only: stored encrypted, never shown again.">
-            <input id="credential.token" type="password" autoComplete="off" className="mono" value={form.token} placeholder={secretPlaceholder('kubernetes-token')} onChange={(e) => set('token', e.target.value)} />
-          </Field>
-        ) : null}
+        <CredentialFields form={form} errors={errors} set={set} placeholder={secretPlaceholder} />
         <Field label="Description" name="account.description" error={errors.description}>
           <input id="account.description" value={form.description} onChange={(e) => set('description', e.target.value)} placeholder="Optional" />
         </Field>
       </div>
-      {form.type === 'ssh-key' ? (
-        <div className="form-grid">
-          <Field label="Private key (OpenSSH)" name="credential.privateKey" error={errors['credential.privateKey']} hint="Write-only: the public half is shown after saving, to install on the server.">
-            <textarea id="credential.privateKey" className="mono" rows={4} value={form.privateKey} placeholder={secretPlaceholder('ssh-key') || '-----BEGIN OPENSSH PRIVATE KEY-----'} onChange={(e) => set('privateKey', e.target.value)} />
-          </Field>
-          <Field label="Passphrase" name="credential.passphrase" error={errors['credential.passphrase']}>
-            <input id="credential.passphrase" type="password" autoComplete="off" value={form.passphrase} placeholder={secretPlaceholder('ssh-key') ? UNCHANGED : 'Only if the key has one'} onChange={(e) => set('passphrase', e.target.value)} />
-          </Field>
-        </div>
-      ) : null}
+      {form.type === 'ssh-key' ? <PrivateKeyFields form={form} errors={errors} set={set} placeholder={secretPlaceholder} /> : null}
       {form.type === 'ssh-certificate' ? <SshCaSetup bridge={bridge} resource={resource} /> : null}
       <div className="form-actions form-actions-end">
         <button type="button" className="button" onClick={onCancel}>Cancel</button>
@@ -129,6 +106,49 @@ function SshCaSetup({ bridge, resource }: { bridge: PosternBridge; resource: Res
       ) : null}
       {error ? <p className="field-error">The setup step could not be loaded: {error}</p> : null}
       {!setup && !error ? <p className="muted small">Loading the setup step…</p> : null}
+    </div>
+  );
+}
+
+interface CredentialFieldsProps {
+  form: AccountForm;
+  errors: FieldErrors;
+  set<K extends keyof AccountForm>(key: K, value: AccountForm[K]): void;
+  /** "unchanged" when the stored credential of this type has a secret; the secret is never shown. */
+  placeholder(type: AccountType): string;
+}
+
+function CredentialFields({ form, errors, set, placeholder: secretPlaceholder }: CredentialFieldsProps) {
+  return (
+    <>
+      {form.type !== 'kubernetes-token' ? (
+        <Field label="Login name on the server" name="credential.username" error={errors['credential.username']}>
+          <input id="credential.username" className="mono" value={form.username} onChange={(e) => set('username', e.target.value)} placeholder="ubuntu" />
+        </Field>
+      ) : null}
+      {form.type === 'ssh-password' ? (
+        <Field label="Password" name="credential.password" error={errors['credential.password']} hint="Write-only: stored encrypted, never shown again.">
+          <input id="credential.password" type="password" autoComplete="new-password" value={form.password} placeholder={secretPlaceholder('ssh-password')} onChange={(e) => set('password', e.target.value)} />
+        </Field>
+      ) : null}
+      {form.type === 'kubernetes-token' ? (
+        <Field label="Service-account token" name="credential.token" error={errors['credential.token']} hint="Write-only: stored encrypted, never shown again.">
+          <input id="credential.token" type="password" autoComplete="off" className="mono" value={form.token} placeholder={secretPlaceholder('kubernetes-token')} onChange={(e) => set('token', e.target.value)} />
+        </Field>
+      ) : null}
+    </>
+  );
+}
+
+function PrivateKeyFields({ form, errors, set, placeholder: secretPlaceholder }: CredentialFieldsProps) {
+  return (
+    <div className="form-grid">
+      <Field label="Private key (OpenSSH)" name="credential.privateKey" error={errors['credential.privateKey']} hint="Write-only: the public half is shown after saving, to install on the server.">
+        <textarea id="credential.privateKey" className="mono" rows={4} value={form.privateKey} placeholder={secretPlaceholder('ssh-key') || '-----BEGIN OPENSSH PRIVATE KEY-----'} onChange={(e) => set('privateKey', e.target.value)} />
+      </Field>
+      <Field label="Passphrase" name="credential.passphrase" error={errors['credential.passphrase']}>
+        <input id="credential.passphrase" type="password" autoComplete="off" value={form.passphrase} placeholder={secretPlaceholder('ssh-key') ? UNCHANGED : 'Only if the key has one'} onChange={(e) => set('passphrase', e.target.value)} />
+      </Field>
     </div>
   );
 }

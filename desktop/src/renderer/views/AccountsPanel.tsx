@@ -46,7 +46,15 @@ export function AccountsPanel({ bridge, resource, accounts, onChanged }: { bridg
               <tr key={account.id} data-account={account.name}>
                 <td><strong>{account.name}</strong>{account.description ? <div className="muted small">{account.description}</div> : null}</td>
                 <td className="mono">{account.username ?? '—'}</td>
-                <td>{ACCOUNT_TYPE_LABELS[account.type]}{account.publicKeyFingerprint ? <div className="muted small mono">{account.publicKeyFingerprint}</div> : null}</td>
+                <td>
+                  {ACCOUNT_TYPE_LABELS[account.type]}
+                  {account.publicKey ? (
+                    <details>
+                      <summary className="small mono">{account.publicKeyFingerprint ?? 'Public key'}</summary>
+                      <pre className="command">{account.publicKey}</pre>
+                    </details>
+                  ) : null}
+                </td>
                 <td className="row-actions">
                   <button type="button" className="button button-small" onClick={() => setEditing({ mode: 'edit', account })}>Edit</button>
                   <button type="button" className="button button-small button-danger-ghost" onClick={() => remove(account)} aria-label={`Delete account ${account.name}`}>Delete</button>

@@ -14,7 +14,8 @@ export interface ResourceEditorProps {
   /** The resource being edited; absent when creating one of `type`. */
   entry: ResourceEntry | undefined;
   type: 'ssh' | 'kubernetes';
-  onSaved(resource: Resource): void;
+  /** Resolves once the app has reloaded what changed. */
+  onSaved(resource: Resource): Promise<void>;
   onDeleted(): void;
   onClose(): void;
 }
@@ -43,7 +44,6 @@ export function ResourceEditor(props: ResourceEditorProps) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const set = <K extends keyof ResourceForm>(key: K, value: ResourceForm[K]) => {
     setForm((current) => ({ ...current, [key]: value }));
     setErrors((current) => withoutField(current, RESOURCE_FIELD_PATHS[key]));
@@ -58,8 +58,8 @@ export function ResourceEditor(props: ResourceEditorProps) {
     try {
       const result = await saveResource(props.bridge, props.projectId, form, existing);
       if ('resource' in result) {
+        await props.onSaved(result.resource);
         setSaved(true);
-        props.onSaved(result.resource);
       } else {
         setErrors(result.errors);
       }
@@ -106,48 +106,14 @@ export function ResourceEditor(props: ResourceEditorProps) {
               {props.gateways.map((gateway) => <option key={gateway.id} value={gateway.id}>{gateway.name}</option>)}
             </select>
           </Field>
-          {form.type === 'ssh' ? (
-            <>
-              <Field label="Host" name="host" error={errors.host} hint="Host name or IP address, as the gateway resolves it.">
-                <input id="host" className="mono" value={form.host} onChange={(e) => set('host', e.target.value)} placeholder="web-1.internal" />
-              </Field>
-              <Field label="Port" name="port" error={errors.port}>
-                <input id="port" className="mono" inputMode="numeric" value={form.port} onChange={(e) => set('port', e.target.value)} />
-              </Field>
-            </>
-          ) : (
-            <>
-              <Field label="API server URL" name="url" error={errors.url}>
-                <input id="url" className="mono" value={form.url} onChange={(e) => set('url', e.target.value)} placeholder="https://10.0.0.1:6443" />
-              </Field>
-              <Field label="TLS verification" name="tls.verify" error={errors['tls.verify'] ?? errors.tls}>
-                <label className="checkbox" htmlFor="tls.verify">
-                  <input id="tls.verify" type="checkbox" checked={form.verifyTls} onChange={(e) => set('verifyTls', e.target.checked)} />
-                  Verify the API server's certificate
-                </label>
-              </Field>
-              {form.verifyTls ? (
-                <Field label="Cluster CA (PEM)" name="tls.caCertificate" error={errors['tls.caCertificate']} hint="Leave empty to use the gateway's system trust store.">
-                  <textarea id="tls.caCertificate" className="mono" rows={4} value={form.caCertificate} onChange={(e) => set('caCertificate', e.target.value)} placeholder="-----BEGIN CERTIFICATE-----" />
-                </Field>
-              ) : null}
-            </>
-          )}
+          {form.type === 'ssh' ? <SshFields form={form} errors={errors} set={set} /> : <KubernetesFields form={form} errors={errors} set={set} />}
           <Field label="Description" name="description" error={errors.description}>
             <input id="description" value={form.description} onChange={(e) => set('description', e.target.value)} placeholder="Optional: what it is, who uses it" />
           </Field>
         </div>
         {warning ? <div className="banner banner-warning" role="alert">{warning}</div> : null}
         <div className="form-actions">
-          {existing ? (
-            confirmDelete ? (
-              <span className="confirm">
-                Delete {existing.name} and its accounts?
-                <button type="button" className="button button-danger button-small" onClick={remove} disabled={busy}>Delete</button>
-                <button type="button" className="button button-small" onClick={() => setConfirmDelete(false)}>Keep</button>
-              </span>
-            ) : <button type="button" className="button button-danger-ghost" onClick={() => setConfirmDelete(true)}>Delete resource</button>
-          ) : <span />}
+          {existing ? <DeleteControl name={existing.name} busy={busy} onDelete={remove} /> : <span />}
           <div className="form-actions-right">
             {saved ? <span className="saved" role="status">Saved</span> : null}
             <button type="button" className="button" onClick={props.onClose}>Cancel</button>
@@ -156,7 +122,60 @@ export function ResourceEditor(props: ResourceEditorProps) {
         </div>
       </form>
 
-      {existing ? <AccountsPanel bridge={props.bridge} resource={existing} accounts={props.entry?.accounts ?? []} onChanged={() => props.onSaved(existing)} /> : null}
+      {existing ? <AccountsPanel bridge={props.bridge} resource={existing} accounts={props.entry?.accounts ?? []} onChanged={() => void props.onSaved(existing)} /> : null}
     </section>
+  );
+}
+
+interface FieldsProps {
+  form: ResourceForm;
+  errors: FieldErrors;
+  set<K extends keyof ResourceForm>(key: K, value: ResourceForm[K]): void;
+}
+
+function SshFields({ form, errors, set }: FieldsProps) {
+  return (
+    <>
+      <Field label="Host" name="host" error={errors.host} hint="Host name or IP address, as the gateway resolves it.">
+        <input id="host" className="mono" value={form.host} onChange={(e) => set('host', e.target.value)} placeholder="web-1.internal" />
+      </Field>
+      <Field label="Port" name="port" error={errors.port}>
+        <input id="port" className="mono" inputMode="numeric" value={form.port} onChange={(e) => set('port', e.target.value)} />
+      </Field>
+    </>
+  );
+}
+
+function KubernetesFields({ form, errors, set }: FieldsProps) {
+  return (
+    <>
+      <Field label="API server URL" name="url" error={errors.url}>
+        <input id="url" className="mono" value={form.url} onChange={(e) => set('url', e.target.value)} placeholder="https://10.0.0.1:6443" />
+      </Field>
+      <Field label="TLS verification" name="tls.verify" error={errors['tls.verify'] ?? errors.tls}>
+        <label className="checkbox" htmlFor="tls.verify">
+          <input id="tls.verify" type="checkbox" checked={form.verifyTls} onChange={(e) => set('verifyTls', e.target.checked)} />
+          Verify the API server's certificate
+        </label>
+      </Field>
+      {form.verifyTls ? (
+        <Field label="Cluster CA (PEM)" name="tls.caCertificate" error={errors['tls.caCertificate']} hint="Leave empty to use the gateway's system trust store.">
+          <textarea id="tls.caCertificate" className="mono" rows={4} value={form.caCertificate} onChange={(e) => set('caCertificate', e.target.value)} placeholder="-----BEGIN CERTIFICATE-----" />
+        </Field>
+      ) : null}
+    </>
+  );
+}
+
+/** Deleting takes two clicks: the first asks, naming what goes with the resource. */
+function DeleteControl({ name, busy, onDelete }: { name: string; busy: boolean; onDelete(): void }) {
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming) return <button type="button" className="button button-danger-ghost" onClick={() => setConfirming(true)}>Delete resource</button>;
+  return (
+    <span className="confirm">
+      Delete {name} and its accounts?
+      <button type="button" className="button button-danger button-small" onClick={onDelete} disabled={busy}>Delete</button>
+      <button type="button" className="button button-small" onClick={() => setConfirming(false)}>Keep</button>
+    </span>
   );
 }
