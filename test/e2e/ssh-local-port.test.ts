@@ -8,8 +8,11 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatPublicKeyLine } from '@postern/shared/ssh/keys';
+import { serveLocalPort } from '../../desktop/src/cli/commands/ssh.ts';
+import type { CliContext } from '../../desktop/src/cli/context.ts';
 import { readGatewayHostKey, writeKnownHost } from '../../desktop/src/core/ssh/known-hosts.ts';
 import { serveLocalSshPort, type LocalForwarder } from '../../desktop/src/core/ssh/local-forwarder.ts';
 import { duplexPair } from '../fixtures/duplex-pair.ts';
@@ -105,3 +108,31 @@ it('sftp lists, puts and gets, and every operation is recorded', async () => {
     { op: 'rmdir', path: remoteDir },
   ]));
 });
+
+it('the CLI prints ssh/scp/sftp commands that work as printed, and stops serving at expiry with the message', async () => {
+  const error = new PassThrough();
+  let printed = '';
+  error.on('data', (chunk: Buffer) => { printed += chunk.toString(); });
+  const context = { env: { XDG_CONFIG_HOME: dir.path }, terminal: { input: new PassThrough(), output: new PassThrough(), error } } as unknown as CliContext;
+  const expiresAt = new Date(Date.now() + 6_000);
+  const dial = async () => {
+    const [clientSide, gatewaySide] = duplexPair();
+    serveBridge(gatewaySide, fixture, { credential: fixture.credentials.key, expiresAt });
+    return clientSide;
+  };
+  const serving = serveLocalPort(context, { sessionId: 's-cli', resourceName: 'web', accountName: 'ops', expiresAt, dial }, 0);
+  const deadline = Date.now() + 5_000;
+  while (!printed.includes('Press Ctrl-C')) {
+    if (Date.now() > deadline) throw new Error(`no instructions printed: ${printed}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const sshLine = /^ {2}(ssh -p .*)$/m.exec(printed)![1]!;
+  expect(sshLine).toContain(`UserKnownHostsFile=${join(dir.path, 'postern', 'ssh_known_hosts')}`);
+  const result = await run('sh', ['-c', `${sshLine} -o BatchMode=yes -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes 'echo printed-command-works'`]);
+  expect(result).toMatchObject({ code: 0, stdout: 'printed-command-works\n' });
+  await serving;
+  expect(printed).toContain(`Postern: session expired at ${expiresAt.toISOString()}. Run the same command again for a new session.`);
+  const port = /Listening on 127\.0\.0\.1:(\d+)/.exec(printed)![1]!;
+  const after = await run('ssh', ['-p', port, ...openSshOptions(), 'me@127.0.0.1', 'true'], 10_000);
+  expect(after.code).not.toBe(0);
+}, 20_000);

@@ -87,7 +87,7 @@ function quoteArg(text: string): string {
 }
 
 /** Serves the port until Ctrl-C or the session's end. */
-async function serveLocalPort(context: CliContext, access: SshAccess, port: number): Promise<void> {
+export async function serveLocalPort(context: CliContext, access: SshAccess, port: number): Promise<void> {
   const forwarder = await serveLocalSshPort({
     port,
     dial: () => access.dial(),

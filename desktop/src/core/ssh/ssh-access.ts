@@ -3,7 +3,7 @@
  * key pair here (only the CSR leaves the machine), ask the server for a session, and return a
  * dialer that opens one authenticated stream to the session's gateway per call.
  */
-import type { TLSSocket } from 'node:tls';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { NotFoundError, PosternError } from '@postern/shared/errors';
 import { createCertificateSigningRequest } from '@postern/shared/pki/csr';
@@ -40,7 +40,7 @@ export interface SshAccess {
   accountName: string;
   expiresAt: Date;
   /** One new stream to the gateway's SSH bridge (a fresh relay + inner TLS connection each call). */
-  dial(): Promise<TLSSocket>;
+  dial(): Promise<Duplex>;
 }
 
 export class NotAnSshResourceError extends PosternError {
