@@ -92,7 +92,13 @@ export class TunnelClient extends EventEmitter {
       const channel: ClientChannel = accept();
       this.options.onChannel(channel, { ip: details.srcIP, port: details.srcPort });
     });
-    client.on('error', (error) => log.warn({ event: 'tunnel_error', error: error.message }, 'tunnel connection failed'));
+    client.on('error', (error) => {
+      if ((error as { level?: string }).level === 'client-authentication') {
+        log.error({ event: 'tunnel_auth_refused', ...this.#certificateFacts() }, this.#authRefusalAdvice());
+      } else {
+        log.warn({ event: 'tunnel_error', error: error.message }, 'tunnel connection failed');
+      }
+    });
     client.on('close', () => {
       if (registered) this.emit('disconnected');
       if (this.#client === client) this.#scheduleReconnect();
@@ -103,6 +109,21 @@ export class TunnelClient extends EventEmitter {
       algorithms: { serverHostKey: [...SSH2_HOST_CERT_ALGORITHMS_ONLY] as never, cipher: [...SSH2_FAST_CIPHERS] as never },
       hostVerifier: this.#verifyRelayHost(),
     });
+  }
+
+  /** What the relay checks in our certificate, for the log line when it refuses us (SSH carries no reason). */
+  #certificateFacts(): { principals: string[]; keyId: string; validAfter: string; validBefore: string } {
+    const certificate = parseSshCertificate(this.options.sshCertificate);
+    const iso = (seconds: bigint) => (seconds >= BigInt(Number.MAX_SAFE_INTEGER) ? 'forever' : new Date(Number(seconds) * 1000).toISOString());
+    return { principals: certificate.principals, keyId: certificate.keyId, validAfter: iso(certificate.validAfter), validBefore: iso(certificate.validBefore) };
+  }
+
+  #authRefusalAdvice(): string {
+    const { validAfter, validBefore } = this.#certificateFacts();
+    const now = new Date().toISOString();
+    if (validBefore !== 'forever' && now >= validBefore) return `the relay refused the gateway's SSH certificate: it expired at ${validBefore}; re-enroll the gateway`;
+    if (now < validAfter) return `the relay refused the gateway's SSH certificate: it is valid only from ${validAfter}; check this machine's clock`;
+    return "the relay refused the gateway's SSH certificate (not from its Relay SSH Client CA, or revoked); re-enroll the gateway";
   }
 
   /** Accepts the relay's host certificate if any trusted Relay SSH Server CA signed it (several during a rotation). */

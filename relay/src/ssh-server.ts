@@ -46,7 +46,8 @@ function handleGatewayConnection(connection: Connection, peer: ChannelOrigin, co
   connection.on('authentication', (ctx) => {
     const accepted = authenticateGateway(ctx, peer, config);
     if ('error' in accepted) {
-      if (ctx.method === 'publickey' && ctx.signature) log('gateway_auth_refused', { ip: peer.ip, user: ctx.username, reason: accepted.error });
+      // The query (no signature) is refused already when the certificate fails, so log it too.
+      if (ctx.method === 'publickey') log('gateway_auth_refused', { ip: peer.ip, user: ctx.username, reason: accepted.error });
       return ctx.reject(['publickey']);
     }
     if (ctx.method === 'publickey' && ctx.signature) identity = accepted;

@@ -4,6 +4,7 @@
  * test process, a session-check endpoint the gateways ask, and recording proxies in front of
  * both relay listeners. Restart and kill cases come last: they change the processes.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialGateway } from '../../desktop/src/core/dialer.ts';
 import { createCertificateAuthority } from '../../shared/src/pki/ca.ts';
@@ -121,6 +122,27 @@ describe('certificates refused at the relay hop, with a clear error', () => {
   it("a relay whose certificate is not from the client's Relay PKI Server CA is not trusted", async () => {
     await expect(dial({ orgId: 'org-a', gatewayId: 'gw-a1', relayCa: otherRelayClientCa.certificatePem }))
       .rejects.toMatchObject({ code: 'relay_untrusted' });
+  });
+});
+
+describe('gateway SSH certificates refused at the relay, with the reason in both logs', () => {
+  const otherSshCa = generateKeyPairSync('ed25519');
+  it.each([
+    ['expired', () => pki.gatewaySsh('org-a', 'gw-a3', { validity: 'expired' }), 'ssh_cert_expired', /expired at .*re-enroll/],
+    ['not yet valid', () => pki.gatewaySsh('org-a', 'gw-a3', { validity: 'not-yet-valid' }), 'ssh_cert_not_yet_valid', /valid only from .*clock/],
+    ['from another CA', () => pki.gatewaySsh('org-a', 'gw-a3', { ca: otherSshCa.privateKey }), 'ssh_cert_wrong_ca', /not from its Relay SSH Client CA/],
+  ])('%s: the gateway is never registered, says why, and keeps retrying; the relay serves others', async (_name, ssh, relayReason, gatewayAdvice) => {
+    const relayFrom = relay.lineCount();
+    const gateway = startGatewayProcess(pki, materials, { orgId: 'org-a', gatewayId: 'gw-a3', relaySshPort: sshProxy.port, sessionCheckUrl: sessionCheck.url, ssh: ssh() });
+    try {
+      expect(await relay.waitForEvent('gateway_auth_refused', 20_000, relayFrom)).toMatchObject({ user: 'gw-a3', reason: relayReason });
+      expect((await gateway.waitForEvent('tunnel_auth_refused', 20_000)).msg).toMatch(gatewayAdvice);
+      await gateway.waitForEvent('tunnel_retry', 5000);
+      await expect(dial({ orgId: 'org-a', gatewayId: 'gw-a3' })).rejects.toMatchObject({ code: 'relay_refused', reason: 'unknown_gateway' });
+      await expectPing(GATEWAY_SPECS.a1);
+    } finally {
+      await gateway.kill();
+    }
   });
 });
 
