@@ -39,19 +39,24 @@ function isScpCommand(command: string): boolean {
   return /^\s*scp\s/.test(command);
 }
 
+/** What the client asked for on this session channel before starting it. */
+interface ChannelRequests {
+  pty: PseudoTtyInfo | undefined;
+  env: Record<string, string>;
+}
+
 export function handleSessionChannel(session: Session, deps: SessionChannelDeps): void {
   const { ctx } = deps;
-  let pty: PseudoTtyInfo | undefined;
-  const env: Record<string, string> = {};
+  const requests: ChannelRequests = { pty: undefined, env: {} };
   const allowList = ctx.envAllowList ?? DEFAULT_ENV_ALLOW_LIST;
 
   session.on('pty', (accept, _reject, info) => {
-    pty = info;
+    requests.pty = info;
     accept?.();
   });
   session.on('env', (accept, reject, info) => {
-    const ok = envAllowed(info.key, allowList) && Object.keys(env).length < MAX_ENV_VARS && Buffer.byteLength(info.val) <= MAX_ENV_VALUE_BYTES;
-    if (ok) env[info.key] = info.val;
+    const ok = envAllowed(info.key, allowList) && Object.keys(requests.env).length < MAX_ENV_VARS && Buffer.byteLength(info.val) <= MAX_ENV_VALUE_BYTES;
+    if (ok) requests.env[info.key] = info.val;
     (ok ? accept : reject)?.();
   });
   session.on('auth-agent', (_accept, reject) => {
@@ -59,48 +64,49 @@ export function handleSessionChannel(session: Session, deps: SessionChannelDeps)
     reject?.();
   });
   session.on('x11', (_accept, reject) => reject?.());
-  session.on('shell', (accept) => void start(accept(), { kind: 'shell' }));
-  session.on('exec', (accept, _reject, info) => void start(accept(), { kind: 'exec', command: info.command }));
+  session.on('shell', (accept) => void startChannel(session, accept(), { kind: 'shell' }, requests, deps));
+  session.on('exec', (accept, _reject, info) => void startChannel(session, accept(), { kind: 'exec', command: info.command }, requests, deps));
   session.on('subsystem', (accept, reject, info) => {
     if (info.name !== 'sftp') return reject?.();
-    void start(accept(), { kind: 'sftp' });
+    void startChannel(session, accept(), { kind: 'sftp' }, requests, deps);
   });
+}
 
-  async function start(channel: ServerChannel | undefined, what: Start): Promise<void> {
-    if (!channel) return;
-    const stopTarget = { fn: () => {} };
-    const tracked = { channel, pty: Boolean(pty) && what.kind !== 'sftp', stopTarget: () => stopTarget.fn() };
-    channel.once('close', deps.lifetime.track(tracked));
-    // A channel opened after the end is told why, like the ones open at the end.
-    if (deps.lifetime.ended) return void deps.lifetime.farewell(tracked);
-    let targetChannel: ClientChannel;
-    try {
-      const target = await deps.target();
-      targetChannel = await openOnTarget(target, what, pty, env);
-    } catch (error) {
-      refuse(channel, (error as Error).message, Boolean(pty));
-      return;
-    }
-    if (deps.lifetime.ended) {
-      targetChannel.close();
-      return void deps.lifetime.farewell(tracked);
-    }
-    stopTarget.fn = () => {
-      targetChannel.unpipe();
-      targetChannel.stderr.unpipe();
-      targetChannel.close();
-    };
-    const recordResize = joinAndRecord(channel, targetChannel, what, pty, deps);
-    session.on('window-change', (accept, _reject, info) => {
-      targetChannel.setWindow(info.rows, info.cols, info.height, info.width);
-      recordResize(info.cols, info.rows);
-      accept?.();
-    });
-    session.on('signal', (accept, _reject, info) => {
-      targetChannel.signal(info.name);
-      accept?.();
-    });
+/** Opens the same thing on the target, joins the two channels, and passes window changes and signals on. */
+async function startChannel(session: Session, channel: ServerChannel | undefined, what: Start, requests: ChannelRequests, deps: SessionChannelDeps): Promise<void> {
+  if (!channel) return;
+  const { pty } = requests;
+  const stopTarget = { fn: () => {} };
+  const tracked = { channel, pty: Boolean(pty) && what.kind !== 'sftp', stopTarget: () => stopTarget.fn() };
+  channel.once('close', deps.lifetime.track(tracked));
+  // A channel opened after the end is told why, like the ones open at the end.
+  if (deps.lifetime.ended) return void deps.lifetime.farewell(tracked);
+  let targetChannel: ClientChannel;
+  try {
+    targetChannel = await openOnTarget(await deps.target(), what, pty, requests.env);
+  } catch (error) {
+    refuse(channel, (error as Error).message, Boolean(pty));
+    return;
   }
+  if (deps.lifetime.ended) {
+    targetChannel.close();
+    return void deps.lifetime.farewell(tracked);
+  }
+  stopTarget.fn = () => {
+    targetChannel.unpipe();
+    targetChannel.stderr.unpipe();
+    targetChannel.close();
+  };
+  const recordResize = joinAndRecord(channel, targetChannel, what, pty, deps);
+  session.on('window-change', (accept, _reject, info) => {
+    targetChannel.setWindow(info.rows, info.cols, info.height, info.width);
+    recordResize(info.cols, info.rows);
+    accept?.();
+  });
+  session.on('signal', (accept, _reject, info) => {
+    targetChannel.signal(info.name);
+    accept?.();
+  });
 }
 
 function openOnTarget(target: Ssh2Client, what: Start, pty: PseudoTtyInfo | undefined, env: Record<string, string>): Promise<ClientChannel> {
