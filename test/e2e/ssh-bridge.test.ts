@@ -235,3 +235,38 @@ describe('session end', () => {
     expect(await run.ended).toBe('expired');
   });
 });
+
+describe('environment and agent forwarding', () => {
+  let permissive: TargetFixture;
+  beforeAll(async () => { permissive = await startTargetFixture(['AcceptEnv *', 'AllowAgentForwarding yes']); });
+  afterAll(async () => { await permissive?.sshd.close(); });
+
+  it('passes only allowed variables to a target that would accept any', async () => {
+    const [clientSide, gatewaySide] = duplexPair();
+    const run = serveBridge(gatewaySide, permissive);
+    const { client } = await connectGatewaySsh(clientSide);
+    const result = await new Promise<ExecResult>((resolve, reject) => {
+      client.exec('echo "$LANG|$LC_TIME|$LD_PRELOAD|$POSTERN_SMUGGLED"', { env: { LANG: 'C.UTF-8', LC_TIME: 'C', LD_PRELOAD: '/tmp/x.so', POSTERN_SMUGGLED: 'yes' } }, (error, channel) => (error ? reject(error) : resolve(collect(channel))));
+    });
+    client.end();
+    await run.ended;
+    expect(result.stdout).toBe('C.UTF-8|C||\n');
+  });
+
+  it('refuses agent forwarding even where the target allows it', async () => {
+    const [clientSide, gatewaySide] = duplexPair();
+    const run = serveBridge(gatewaySide, permissive, { allow: { agentForwarding: true, portForwarding: false } });
+    const { client } = await connectGatewaySsh(clientSide);
+    (client as unknown as { config: { allowAgentFwd: boolean } }).config.allowAgentFwd = true;
+    const outcome = await new Promise<string>((resolve) => {
+      client.exec('echo "sock=$SSH_AUTH_SOCK"', { agentForward: true } as never, (error, channel) => {
+        if (error) return resolve(`refused: ${error.message}`);
+        collect(channel).then((result) => resolve(result.stdout));
+      });
+    });
+    client.end();
+    await run.ended;
+    expect(outcome).toMatch(/^refused: .*agent forwarding|^sock=\n$/);
+    expect(run.logs.some((line) => line.message === 'ssh agent forwarding refused')).toBe(true);
+  });
+});
