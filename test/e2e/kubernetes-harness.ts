@@ -1,4 +1,3 @@
-import { Duplex } from 'node:stream';
 import pino from 'pino';
 import type { SessionEvent, SessionRecorder, TerminalRecorder, TerminalStart } from '../../shared/src/recording/recorder.ts';
 import { handleKubernetesConnection, type KubernetesConnectionContext } from '../../gateway/src/kubernetes/proxy.ts';
@@ -6,36 +5,12 @@ import { startLocalKubeProxy, type LocalKubeProxy } from '../../desktop/src/core
 import { writeSessionKubeconfig } from '../../desktop/src/core/kubernetes/kubeconfig.ts';
 import { startKubeApiServer, type KubeApiServer, type KubeApiServerOptions } from '../fixtures/kube-apiserver/index.ts';
 import { KubectlSandbox, type KubectlResult } from '../fixtures/kube-apiserver/kubectl-runner.ts';
+import { duplexPair } from '../fixtures/duplex-pair.ts';
 
 /**
  * kubectl → local proxy → in-memory stream pair → gateway Kubernetes handler → test API server.
  * The pair stands in for the relay and the inner mTLS, which are tested on their own.
  */
-
-class PairEnd extends Duplex {
-  other!: PairEnd;
-  override _read(): void {}
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.other.push(chunk);
-    done();
-  }
-  override _final(done: (error?: Error | null) => void): void {
-    this.other.push(null);
-    done();
-  }
-  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
-    if (!this.other.destroyed) this.other.destroy();
-    done(error);
-  }
-}
-
-export function duplexPair(): [Duplex, Duplex] {
-  const a = new PairEnd();
-  const b = new PairEnd();
-  a.other = b;
-  b.other = a;
-  return [a, b];
-}
 
 export interface RecordedTerminal {
   start: TerminalStart;
