@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -200,6 +200,22 @@ describe('desktop UI in Chromium over the dev bridge', () => {
     await expect.poll(() => page.locator('li[data-resource="web-1"]').count()).toBe(0);
     await shot('11-after-delete');
     expect(consoleErrors.filter((text) => !text.includes('ssh-ca-setup') && !/status of 404/.test(text))).toEqual([]);
+  });
+
+  it('returns to sign-in when the sign-in is revoked elsewhere', async () => {
+    const saved = JSON.parse(await readFile(join(work, 'config', 'credentials.json'), 'utf8')) as { accessToken: string };
+    const revoked = await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${saved.accessToken}` } });
+    expect(revoked.status).toBe(204);
+    await page.getByRole('button', { name: 'New SSH server' }).click();
+    await page.getByLabel('Name').fill('after-revoke');
+    await page.getByLabel('Host').fill('after-revoke.internal');
+    await page.getByRole('button', { name: 'Create SSH server' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByLabel('Server URL').inputValue()).toBe(server.url);
+    await page.getByLabel('Password').fill(server.adminPassword);
+    await page.getByLabel('Email').fill(server.adminEmail);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Default Project' }).waitFor();
   });
 
   it('signs out back to the sign-in screen', async () => {

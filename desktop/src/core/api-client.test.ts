@@ -115,6 +115,16 @@ describe('ApiClient against a real server process', () => {
     }
   });
 
+  it('ends a sign-in revoked elsewhere: the refresh fails too, and the tokens are dropped', async () => {
+    const api = new ApiClient({ serverUrl: server.url });
+    await api.login(server.adminEmail, server.adminPassword);
+    const lost: unknown[] = [];
+    const copy = new ApiClient({ serverUrl: server.url, tokens: api.currentTokens, onTokens: (tokens) => { lost.push(tokens); } });
+    await api.logout();
+    await expect(pamApi.listOrgs(copy)).rejects.toBeInstanceOf(SignInExpiredError);
+    expect(lost).toEqual([null]);
+  });
+
   it('revokes the tokens on logout', async () => {
     const api = new ApiClient({ serverUrl: server.url });
     await api.login(server.adminEmail, server.adminPassword);

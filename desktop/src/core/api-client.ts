@@ -91,7 +91,10 @@ export class ApiClient {
   async request<T = unknown>(method: string, path: string, options: RequestOptions<T> = {}): Promise<T> {
     const first = await this.send(method, path, options);
     const what = `${method} ${path}`;
-    if (first.ok || options.anonymous || first.error.code !== 'token_expired') return this.unwrap(first, options.schema, what);
+    // An expired access token is refreshed; so is a revoked one, whose refresh then fails too and
+    // ends the sign-in (SignInExpiredError, tokens cleared) instead of failing every later call.
+    const renewable = !first.ok && (first.error.code === 'token_expired' || first.error.code === 'unauthenticated');
+    if (first.ok || options.anonymous || !renewable) return this.unwrap(first, options.schema, what);
     await this.refresh();
     return this.unwrap(await this.send(method, path, options), options.schema, what);
   }
