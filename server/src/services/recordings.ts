@@ -38,11 +38,17 @@ export async function storedRecordingKey(deps: CaStoreDeps, session: Pick<PamSes
   return row ? deps.vault.decrypt(session.orgId, keyField(session.id), row.keyCiphertext) : undefined;
 }
 
-/** For the session's gateway, while the session is active: the key it seals the spool with (kept in memory only). */
-export async function recordingKeyForGateway(deps: CaStoreDeps, principal: Principal, sessionId: string): Promise<{ session: PamSessionRow; key: Buffer }> {
+/**
+ * For the session's gateway, while the session is active: the key it seals the spool with (kept in
+ * memory only) and the first chunk index not stored yet, so a gateway that restarted mid-session
+ * continues the numbering instead of colliding with what its previous run uploaded.
+ */
+export async function recordingKeyForGateway(deps: CaStoreDeps, principal: Principal, sessionId: string): Promise<{ session: PamSessionRow; key: Buffer; nextIndex: number }> {
   const session = await sessionOfGateway(deps, principal, sessionId);
   if (effectiveStatus(session, deps.clock()) !== 'active') throw new SessionExpiredError(session.id);
-  return { session, key: await ensureRecordingKey(deps, session) };
+  const key = await ensureRecordingKey(deps, session);
+  const [last] = await deps.db.select({ index: sql<number | null>`max(${recordingChunks.index})` }).from(recordingChunks).where(eq(recordingChunks.sessionId, session.id));
+  return { session, key, nextIndex: last?.index === null || last?.index === undefined ? 0 : Number(last.index) + 1 };
 }
 
 export interface StoredChunk {

@@ -15,6 +15,7 @@ const KeyResponse = z.object({
   sessionId: z.uuid(),
   key: z.string().openapi({ description: 'AES-256-GCM key (base64url, 32 bytes) the gateway seals this session\'s chunks with; keep it in memory only' }),
   maxChunkBytes: z.number().int(),
+  nextIndex: z.number().int().openapi({ description: 'First chunk index the server does not hold yet (continue from here after a restart)' }),
 }).openapi('RecordingKey');
 
 const StoredChunk = z.object({
@@ -45,8 +46,8 @@ const chunkRoute = createRoute({
 
 export function register(app: App): void {
   app.openapi(keyRoute, async (c) => {
-    const { session, key } = await recordingKeyForGateway(c.var.deps, c.var.principal, c.req.valid('param').sessionId);
-    return c.json({ sessionId: session.id, key: key.toString('base64url'), maxChunkBytes: MAX_CHUNK_BYTES }, 200);
+    const { session, key, nextIndex } = await recordingKeyForGateway(c.var.deps, c.var.principal, c.req.valid('param').sessionId);
+    return c.json({ sessionId: session.id, key: key.toString('base64url'), maxChunkBytes: MAX_CHUNK_BYTES, nextIndex }, 200);
   });
   app.openapi(chunkRoute, async (c) => {
     const { sessionId: id, index } = c.req.valid('param');

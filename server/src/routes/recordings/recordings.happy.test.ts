@@ -35,6 +35,7 @@ describe('recordings: upload, list, review', () => {
     const sessionId = await openSession(server, world.sshAccount, world.users.member.token);
     const [first, second] = [await fetchKey(server, sessionId, gateway), await fetchKey(server, sessionId, gateway)];
     expect(first.length).toBe(32);
+    expect((await server.post(`/api/v1/pam/sessions/${sessionId}/recording/key`, {}, gateway)).body.nextIndex).toBe(0);
     expect(second.equals(first)).toBe(true);
     const [row] = await server.db.select().from(sessionRecordings).where(eq(sessionRecordings.sessionId, sessionId));
     expect(row!.keyCiphertext).not.toContain(first.toString('base64url'));
@@ -58,6 +59,8 @@ describe('recordings: upload, list, review', () => {
     expect(rows[0]!.sealed.includes(Buffer.from('secret-output-marker'))).toBe(false);
     const [totals] = await server.db.select().from(sessionRecordings).where(eq(sessionRecordings.sessionId, sessionId));
     expect(totals).toMatchObject({ chunkCount: 1, terminalCount: 1, finalIndex: null });
+    const key2 = await server.post(`/api/v1/pam/sessions/${sessionId}/recording/key`, {}, gateway);
+    expect(key2.body).toMatchObject({ nextIndex: 1, maxChunkBytes: 512 * 1024 });
   });
 
   it('lists the session with who, resource, account, times, bytes, exit code, completeness', async () => {

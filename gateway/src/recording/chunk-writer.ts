@@ -1,0 +1,137 @@
+/**
+ * One session's open chunk: records are framed straight into a preallocated buffer (one copy per
+ * byte on the data path), and the buffer is sealed with the session key when it is full or every
+ * `sealIntervalMs`, then handed to the spool. Until the key has arrived, full buffers wait in
+ * memory (bounded); a crash loses at most the unsealed buffer.
+ */
+import { RECORD_HEADER_BYTES, writeRecordHeader, type RecordKind } from '@postern/shared/recording/records';
+import { sealChunk } from '@postern/shared/recording/chunk';
+
+export const DEFAULT_CHUNK_BYTES = 256 * 1024;
+export const DEFAULT_SEAL_INTERVAL_MS = 10_000;
+/** Plaintext chunks kept while the key is on its way (16 MiB at the default size). */
+const MAX_WAITING_CHUNKS = 64;
+/** A structured event larger than this is replaced by a note saying so. */
+const MAX_EVENT_BYTES = 64 * 1024;
+
+export interface ChunkWriterOptions {
+  sessionId: string;
+  chunkBytes?: number;
+  sealIntervalMs?: number;
+  /** Receives each sealed chunk in index order; must not throw. */
+  persist: (index: number, sealed: Buffer, final: boolean) => void;
+  /** Told when plaintext had to be dropped (key never came, or memory bound hit). */
+  dropped?: (chunks: number, reason: string) => void;
+  now?: () => number;
+}
+
+const preciseNow = () => performance.timeOrigin + performance.now();
+
+export class SessionChunkWriter {
+  private readonly chunkBytes: number;
+  private buffer: Buffer;
+  private used = 0;
+  private readonly waiting: Array<{ plaintext: Buffer; final: boolean }> = [];
+  private key: Buffer | undefined;
+  private nextIndex = 0;
+  private finished = false;
+  private abandoned = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ChunkWriterOptions) {
+    this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    this.buffer = Buffer.allocUnsafe(this.chunkBytes);
+    this.now = options.now ?? preciseNow;
+    this.timer = setInterval(() => { if (this.used > 0) this.seal(false); }, options.sealIntervalMs ?? DEFAULT_SEAL_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  get closed(): boolean {
+    return this.finished;
+  }
+
+  /** The key arrived: seal what waited, numbering from `firstIndex`. */
+  setKey(key: Buffer, firstIndex: number): void {
+    if (this.abandoned) return;
+    this.key = key;
+    this.nextIndex = firstIndex;
+    for (const chunk of this.waiting.splice(0)) this.sealWith(chunk.plaintext, chunk.final);
+  }
+
+  /** No key will come (session refused or unknown): drop what waits and record nothing more. */
+  abandon(reason: string): void {
+    if (this.key) return;
+    this.abandoned = true;
+    const count = this.waiting.length + (this.used > 0 ? 1 : 0);
+    this.waiting.length = 0;
+    this.used = 0;
+    this.finish();
+    if (count > 0) this.options.dropped?.(count, reason);
+  }
+
+  appendData(kind: 'output' | 'input', terminal: number, data: Uint8Array): void {
+    if (this.finished) return;
+    const at = this.now();
+    let offset = 0;
+    // A large write is split over several records (and chunks); each piece keeps the same time.
+    while (offset < data.length) {
+      if (this.chunkBytes - this.used < RECORD_HEADER_BYTES + 1) this.seal(false);
+      const piece = Math.min(data.length - offset, this.chunkBytes - this.used - RECORD_HEADER_BYTES);
+      writeRecordHeader(this.buffer, this.used, kind, terminal, at, piece);
+      this.buffer.set(data.subarray(offset, offset + piece), this.used + RECORD_HEADER_BYTES);
+      this.used += RECORD_HEADER_BYTES + piece;
+      offset += piece;
+    }
+  }
+
+  appendJson(kind: Exclude<RecordKind, 'output' | 'input'>, terminal: number, value: object): void {
+    if (this.finished) return;
+    let payload = Buffer.from(JSON.stringify(value), 'utf8');
+    if (payload.length > MAX_EVENT_BYTES) payload = Buffer.from(JSON.stringify({ type: (value as { type?: unknown }).type ?? kind, truncated: true, bytes: payload.length }), 'utf8');
+    if (this.chunkBytes - this.used < RECORD_HEADER_BYTES + payload.length) this.seal(false);
+    writeRecordHeader(this.buffer, this.used, kind, terminal, this.now(), payload.length);
+    payload.copy(this.buffer, this.used + RECORD_HEADER_BYTES);
+    this.used += RECORD_HEADER_BYTES + payload.length;
+  }
+
+  /** Seals what is open now and stops, without the final flag (a graceful gateway stop: the session may go on after a restart). */
+  detach(): void {
+    if (this.finished) return;
+    if (this.used > 0) this.seal(false);
+    this.finish();
+  }
+
+  /** The session ended: seal the last chunk, flagged final (empty if need be), and stop. */
+  end(): void {
+    if (this.finished) return;
+    this.seal(true);
+    this.finish();
+  }
+
+  private finish(): void {
+    this.finished = true;
+    clearInterval(this.timer);
+  }
+
+  private seal(final: boolean): void {
+    const plaintext = this.buffer.subarray(0, this.used);
+    if (this.key) {
+      this.sealWith(plaintext, final);
+      this.used = 0;
+      return;
+    }
+    this.waiting.push({ plaintext: Buffer.from(plaintext), final });
+    if (this.waiting.length > MAX_WAITING_CHUNKS) {
+      this.waiting.shift();
+      this.options.dropped?.(1, 'the recording key did not arrive in time');
+    }
+    this.used = 0;
+  }
+
+  private sealWith(plaintext: Buffer, final: boolean): void {
+    const index = this.nextIndex;
+    this.nextIndex += 1;
+    this.options.persist(index, sealChunk(this.key!, this.options.sessionId, { index, final }, plaintext), final);
+  }
+}
