@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from './deps.ts';
 import { handleError, validationErrorFrom } from './http/errors.ts';
 import type { App } from './http/openapi.ts';
 import { registerRoutes } from './routes/index.ts';
+import { LoginThrottle } from './services/login-throttle.ts';
 
 export type { AppDeps, AppEnv, App };
 
@@ -23,8 +24,10 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  const loginThrottle = new LoginThrottle(deps.clock);
   app.use('*', async (c, next) => {
     c.set('deps', deps);
+    c.set('loginThrottle', loginThrottle);
     c.set('requestId', randomUUID());
     // Lets a user quote the id of a failed request; the 500 body and the log line carry the same id.
     c.header('x-request-id', c.var.requestId);

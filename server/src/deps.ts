@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { Logger } from './logger.ts';
 import type { Principal } from './http/principal.ts';
+import type { LoginThrottle } from './services/login-throttle.ts';
 import type { Vault } from './services/vault.ts';
 
 /** Everything a request handler may use, built once in main.ts (or the test harness) and passed in. */
@@ -23,5 +24,7 @@ export interface AppEnv {
     /** The sign-in the access token belongs to (logout revokes it). */
     tokenFamilyId: string;
     requestId: string;
+    /** Per-app limiter of failed sign-ins (services/login-throttle.ts). */
+    loginThrottle: LoginThrottle;
   };
 }

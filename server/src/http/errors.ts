@@ -44,7 +44,11 @@ export function toPosternError(error: unknown, maxBodyBytes: number): PosternErr
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   const deps = c.var.deps;
   const known = toPosternError(error, deps.config.maxBodyBytes);
-  if (known) return c.json(known.toBody(), known.status as 400);
+  if (known) {
+    const retryAfter = known.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') c.header('retry-after', String(retryAfter));
+    return c.json(known.toBody(), known.status as 400);
+  }
   deps.logger.error({ requestId: c.var.requestId, method: c.req.method, path: c.req.path, err: describeUnexpected(error) }, 'unexpected error');
   const internal = new PosternError('internal_error', 500, 'The server failed to handle this request; it has been logged. Try again, and report it if it persists.', { requestId: c.var.requestId });
   return c.json(internal.toBody(), 500);

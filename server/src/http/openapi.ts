@@ -23,6 +23,7 @@ const ERROR_DESCRIPTIONS = {
   413: 'The request body is larger than the configured limit',
   410: 'The session has ended',
   422: 'Well-formed but cannot be processed as asked',
+  429: 'Too many failed sign-ins for this account; Retry-After says when to try again',
   503: 'A dependency (relay, gateway) is not available yet',
 } as const;
 

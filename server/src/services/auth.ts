@@ -4,6 +4,7 @@ import { InvalidCredentialsError, TokenExpiredError, UnauthenticatedError, Unpro
 import type { Db, DbOrTx } from '../db/client.ts';
 import { authTokens, machineIdentities, orgMemberships, tokenFamilies, users } from '../db/schema/index.ts';
 import { recordAudit, type AuditActor } from './audit.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 import { hashToken, issueIntoFamily, revokeFamily, startTokenFamily, type IssuedTokens, type TokenLifetimes } from './tokens.ts';
 
@@ -16,6 +17,18 @@ export interface AuthContext {
   db: Db;
   now: Date;
   lifetimes: TokenLifetimes;
+  /** Absent in callers that sign nobody in from the network (bootstrap, scripts). */
+  throttle?: LoginThrottle | undefined;
+}
+
+/** Refuses a locked-out key before any password work, auditing the refusal. */
+async function assertNotThrottled(ctx: AuthContext, key: string, audit: () => Promise<void>): Promise<void> {
+  try {
+    ctx.throttle?.assertAllowed(key);
+  } catch (error) {
+    await audit();
+    throw error;
+  }
 }
 
 export async function userOrgIds(db: DbOrTx, userId: string): Promise<string[]> {
@@ -33,14 +46,18 @@ async function auditForUser(tx: DbOrTx, userId: string | null, event: { actor: A
 
 export async function loginWithPassword(ctx: AuthContext, email: string, password: string): Promise<IssuedTokens & { user: { id: string; email: string } }> {
   const [user] = await ctx.db.select().from(users).where(eq(users.email, email)).limit(1);
+  const auditFailure = (reason: string) => auditForUser(ctx.db, user?.id ?? null, {
+    actor: { kind: 'anonymous', label: email }, action: 'auth.login.failed', at: ctx.now, details: { reason },
+  });
+  const throttleKey = `user:${email}`;
+  await assertNotThrottled(ctx, throttleKey, () => auditFailure('throttled'));
   const ok = user ? await verifyPassword(password, user.passwordHash) : await burnPasswordCheck(password);
   if (!user || !ok) {
-    await auditForUser(ctx.db, user?.id ?? null, {
-      actor: { kind: 'anonymous', label: email }, action: 'auth.login.failed', at: ctx.now,
-      details: { reason: user ? 'wrong_password' : 'unknown_email' },
-    });
+    ctx.throttle?.recordFailure(throttleKey);
+    await auditFailure(user ? 'wrong_password' : 'unknown_email');
     throw new InvalidCredentialsError();
   }
+  ctx.throttle?.recordSuccess(throttleKey);
   return ctx.db.transaction(async (tx) => {
     const issued = await startTokenFamily(tx, { userId: user.id }, ctx.now, ctx.lifetimes, true);
     await auditForUser(tx, user.id, { actor: { kind: 'user', userId: user.id, email: user.email }, action: 'auth.login', at: ctx.now, details: { familyId: issued.familyId } });
@@ -91,16 +108,21 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').dig
 /** Client id + secret → an access token (no refresh token: the machine signs in again). */
 export async function loginMachineIdentity(ctx: AuthContext, clientId: string, clientSecret: string): Promise<IssuedTokens & { identity: { id: string; orgId: string; name: string } }> {
   const [identity] = await ctx.db.select().from(machineIdentities).where(eq(machineIdentities.clientId, clientId)).limit(1);
+  const auditFailure = (reason: string) => recordAudit(ctx.db, {
+    orgId: identity?.orgId ?? null, actor: { kind: 'anonymous', label: `client ${clientId.slice(0, 64)}` }, action: 'auth.machine_login.failed',
+    targetType: 'machine_identity', targetId: identity?.id ?? null, at: ctx.now, details: { reason },
+  });
+  const throttleKey = `machine:${clientId}`;
+  await assertNotThrottled(ctx, throttleKey, () => auditFailure('throttled'));
   const presented = sha256(clientSecret);
   const expected = identity ? Buffer.from(identity.clientSecretHash, 'hex') : sha256(`absent:${clientId}`);
   const ok = identity !== undefined && expected.length === presented.length && timingSafeEqual(expected, presented);
   if (!identity || !ok) {
-    await recordAudit(ctx.db, {
-      orgId: identity?.orgId ?? null, actor: { kind: 'anonymous', label: `client ${clientId.slice(0, 64)}` }, action: 'auth.machine_login.failed',
-      targetType: 'machine_identity', targetId: identity?.id ?? null, at: ctx.now, details: { reason: identity ? 'wrong_secret' : 'unknown_client_id' },
-    });
+    ctx.throttle?.recordFailure(throttleKey);
+    await auditFailure(identity ? 'wrong_secret' : 'unknown_client_id');
     throw new InvalidCredentialsError('The client id or client secret is wrong (or the identity was deleted); check both, or rotate the secret.');
   }
+  ctx.throttle?.recordSuccess(throttleKey);
   return ctx.db.transaction(async (tx) => {
     const issued = await startTokenFamily(tx, { machineIdentityId: identity.id }, ctx.now, ctx.lifetimes, false);
     await recordAudit(tx, {
@@ -117,8 +139,13 @@ export async function loginMachineIdentity(ctx: AuthContext, clientId: string, c
  */
 export async function changePassword(ctx: AuthContext, actor: { userId: string; email: string }, keepFamilyId: string, currentPassword: string, newPassword: string): Promise<void> {
   const [user] = await ctx.db.select().from(users).where(eq(users.id, actor.userId)).limit(1);
+  // A stolen access token must not become a password oracle: wrong guesses count like failed logins.
+  const throttleKey = `user:${actor.email}`;
+  const auditFailure = (reason: string) => auditForUser(ctx.db, actor.userId, { actor: { kind: 'user', ...actor }, action: 'auth.password_change.failed', at: ctx.now, details: { reason } });
+  await assertNotThrottled(ctx, throttleKey, () => auditFailure('throttled'));
   if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
-    await auditForUser(ctx.db, actor.userId, { actor: { kind: 'user', ...actor }, action: 'auth.password_change.failed', at: ctx.now });
+    ctx.throttle?.recordFailure(throttleKey);
+    await auditFailure('wrong_password');
     throw new UnprocessableError('current_password_wrong', 'The current password is wrong; nothing was changed.');
   }
   const passwordHash = await hashPassword(newPassword);

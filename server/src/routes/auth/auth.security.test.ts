@@ -50,6 +50,33 @@ describe('auth: security', () => {
     expect((await server.post('/api/v1/auth/machine-identity/login', { clientId: machine.clientId, clientSecret: machine.clientSecret })).status).toBe(401);
   });
 
+  it('locks an account out after 5 failed sign-ins in 15 minutes, even for the right password, with Retry-After', async () => {
+    const user = await server.seedUser({ orgId: home.org.id });
+    for (let i = 0; i < 5; i++) expect((await login(user.email, `wrong-${i}-password`)).status).toBe(401);
+    const locked = await login(user.email, user.password);
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.code).toBe('too_many_attempts');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Other accounts are unaffected; the lockout ends with the window.
+    expect((await login(home.owner.email, home.owner.password)).status).toBe(200);
+    server.advanceClock(15 * 60 * 1000);
+    try {
+      expect((await login(user.email, user.password)).status).toBe(200);
+    } finally {
+      server.advanceClock(-15 * 60 * 1000);
+    }
+    const log = await server.get(`/api/v1/orgs/${home.org.id}/audit-logs?action=auth.login.failed&limit=200`, home.owner.token);
+    const reasons = log.body.items.filter((i: { target: { id: string } }) => i.target.id === user.user.id).map((i: { details: { reason: string } }) => i.details.reason);
+    expect(reasons).toEqual(['throttled', 'wrong_password', 'wrong_password', 'wrong_password', 'wrong_password', 'wrong_password']);
+  });
+
+  it('locks a machine identity\'s client id out the same way', async () => {
+    const machine = await server.seedMachineIdentity({ orgId: home.org.id });
+    for (let i = 0; i < 5; i++) await server.post('/api/v1/auth/machine-identity/login', { clientId: machine.clientId, clientSecret: `pcs_wrong${i}` });
+    const locked = await server.post('/api/v1/auth/machine-identity/login', { clientId: machine.clientId, clientSecret: machine.clientSecret });
+    expect(locked.status).toBe(429);
+  });
+
   it('stores tokens, passwords and client secrets only as hashes', async () => {
     const user = await server.seedUser({ orgId: home.org.id });
     const signedIn = await login(user.email, user.password);

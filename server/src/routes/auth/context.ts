@@ -6,7 +6,7 @@ import { Timestamp, iso, z } from '../../http/schemas.ts';
 
 export function authContextOf(c: Context<AppEnv>): AuthContext {
   const { db, clock, config } = c.var.deps;
-  return { db, now: clock(), lifetimes: config };
+  return { db, now: clock(), lifetimes: config, throttle: c.var.loginThrottle };
 }
 
 export const TokenPairResponse = z.object({

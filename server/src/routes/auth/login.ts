@@ -21,7 +21,7 @@ export const loginRoute = createRoute({
   summary: 'Sign in with email and password',
   description: 'Returns a short-lived access token and a single-use refresh token. Unknown email and wrong password get the same 401 `invalid_credentials`; both are audited.',
   request: { body: jsonBody(LoginRequest) },
-  responses: { 200: jsonResponse(LoginResponse, 'Signed in'), ...errorResponses(400, 401, 413) },
+  responses: { 200: jsonResponse(LoginResponse, 'Signed in'), ...errorResponses(400, 401, 413, 429) },
 });
 
 export function register(app: App): void {

@@ -23,7 +23,7 @@ export const machineLoginRoute = createRoute({
   summary: 'Sign in as a machine identity (gateways, automation)',
   description: 'No refresh token: the machine signs in again with its client secret when the access token expires.',
   request: { body: jsonBody(MachineLoginRequest) },
-  responses: { 200: jsonResponse(MachineLoginResponse, 'Signed in'), ...errorResponses(400, 401, 413) },
+  responses: { 200: jsonResponse(MachineLoginResponse, 'Signed in'), ...errorResponses(400, 401, 413, 429) },
 });
 
 export function register(app: App): void {

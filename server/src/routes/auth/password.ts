@@ -19,7 +19,7 @@ export const changePasswordRoute = createRoute({
   middleware: [requireAuth] as const,
   security: bearerAuth,
   request: { body: jsonBody(ChangePasswordRequest) },
-  responses: { 204: noContent, ...errorResponses(400, 401, 403, 413, 422) },
+  responses: { 204: noContent, ...errorResponses(400, 401, 403, 413, 422, 429) },
 });
 
 export function register(app: App): void {
