@@ -7,7 +7,7 @@ import { splitPemBundle } from '@postern/shared/relay/config-material';
 import { ALPN_PROTOCOLS } from '@postern/shared/relay/alpn';
 import { defaultAlpnHandlers, type AlpnHandlerRegistry } from './alpn-registry.ts';
 import type { GatewayConfig } from './config.ts';
-import { kubernetesAlpnHandler, type ResolveKubernetesSession } from './kubernetes/alpn.ts';
+import { kubernetesAlpnHandler, type KubernetesAlpnDeps } from './kubernetes/alpn.ts';
 import { createInnerTlsServer } from './inner-tls.ts';
 import { sshAlpnHandler, type SshAlpnDeps } from './ssh/alpn.ts';
 import type { GatewayLogger } from './logger.ts';
@@ -17,7 +17,7 @@ export interface GatewayDeps {
   checkSession: (sessionId: string) => Promise<boolean>;
   handlers?: AlpnHandlerRegistry;
   /** When given, the gateway serves Kubernetes sessions (ALPN postern-k8s) with it. */
-  kubernetes?: ResolveKubernetesSession;
+  kubernetes?: KubernetesAlpnDeps;
   /** When given, the gateway serves SSH sessions (ALPN postern-ssh) with it. */
   ssh?: SshAlpnDeps;
   log: GatewayLogger;
@@ -33,7 +33,7 @@ export interface RunningGateway {
 export function startGateway(config: GatewayConfig, deps: GatewayDeps): RunningGateway {
   const trustedClientCas = splitPemBundle(config.tlsClientCa);
   const handlers = deps.handlers ?? defaultAlpnHandlers();
-  if (deps.kubernetes) handlers.register(ALPN_PROTOCOLS.kubernetes, kubernetesAlpnHandler(deps.kubernetes, deps.log));
+  if (deps.kubernetes) handlers.register(ALPN_PROTOCOLS.kubernetes, kubernetesAlpnHandler(deps.kubernetes));
   if (deps.ssh) handlers.register(ALPN_PROTOCOLS.ssh, sshAlpnHandler(deps.ssh));
   const inner = createInnerTlsServer({
     gatewayId: config.gatewayId, orgId: config.orgId, certificate: config.tlsCertificate, key: config.tlsKey, trustedClientCas, handlers,

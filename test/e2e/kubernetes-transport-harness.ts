@@ -8,6 +8,7 @@ import { startGateway, type RunningGateway } from '../../gateway/src/gateway.ts'
 import { createKubernetesSessionResolver } from '../../gateway/src/kubernetes/session-resolver.ts';
 import { silentLogger } from '../../gateway/src/logger.ts';
 import { httpSessionCheck } from '../../gateway/src/session-check.ts';
+import { SessionTerminationWatch } from '../../gateway/src/ssh/termination-watch.ts';
 import { TransportPki } from '../../shared/src/relay/transport-pki.test-support.ts';
 import type { KubeApiServer } from '../fixtures/kube-apiserver/index.ts';
 import { MemoryRecorder } from './kubernetes-harness.ts';
@@ -21,6 +22,8 @@ export interface KubernetesTransport {
   gateway: RunningGateway;
   recorder: MemoryRecorder;
   credentialFetches(): number;
+  /** Ends a session as an admin would: the gateway's termination watch hears of it at once. */
+  terminate(sessionId: string): void;
   close(): Promise<void>;
 }
 
@@ -38,9 +41,24 @@ export async function startKubernetesTransport(org: { orgId: string; gatewayId: 
   });
   const recorder = new MemoryRecorder();
   let fetches = 0;
+  // The server's long-poll, answered from here: a poll returns when a watched session is terminated.
+  const terminated = new Set<string>();
+  const wakeUps = new Set<() => void>();
+  const terminations = new SessionTerminationWatch({
+    log: silentLogger, retryMs: 50,
+    watch: (sessionIds, signal) => new Promise((resolve) => {
+      const check = () => {
+        const ended = sessionIds.filter((id) => terminated.has(id)).map((sessionId) => ({ sessionId, status: 'terminated' }));
+        if (ended.length > 0 || signal.aborted) { wakeUps.delete(check); resolve(ended); }
+      };
+      wakeUps.add(check);
+      signal.addEventListener('abort', check, { once: true });
+      check();
+    }),
+  });
   const gateway = startGateway(config, {
     checkSession: httpSessionCheck(config.sessionCheck), log: silentLogger,
-    kubernetes: createKubernetesSessionResolver({
+    kubernetes: { log: silentLogger, terminations, resolveSession: createKubernetesSessionResolver({
       fetchCredentials: async (sessionId) => {
         fetches += 1;
         return {
@@ -50,12 +68,17 @@ export async function startKubernetesTransport(org: { orgId: string; gatewayId: 
         };
       },
       recorderFor: () => recorder, logger: silentLogger,
-    }),
+    }) },
   });
   await gateway.connected();
   return {
     pki, materials, relay, sessionCheck, gateway, recorder, credentialFetches: () => fetches,
+    terminate: (sessionId) => {
+      terminated.add(sessionId);
+      for (const wake of [...wakeUps]) wake();
+    },
     close: async () => {
+      terminations.stop();
       gateway.close();
       await Promise.all([relay.kill(), sessionCheck.close()]);
     },

@@ -70,6 +70,28 @@ describe('kubectl over the relay and the gateway', () => {
     }
   });
 
+  it('an admin termination ends a running watch at once', async () => {
+    const other = 'ses-k8s-terminated';
+    const dialOptions = dialOptionsFor(transport.pki, transport.materials, transport.relay.tlsPort,
+      { ...org, session: transport.pki.session(org.orgId, org.gatewayId, { sessionId: other }), alpn: 'postern-k8s' });
+    const second = await startKubernetesSession({
+      sessionId: other, resourceName: 'terminated', expiresAt: new Date(Date.now() + 3_600_000),
+      openStream: () => dialGateway(dialOptions), kubeconfig: { mode: 'own', dataDir: sandbox.dir },
+    });
+    const watch = sandbox.spawn(second.kubeconfigPath, ['get', 'pods', '--watch']);
+    const output = captureOutput(watch);
+    try {
+      await waitFor(output.stdout, (out) => out.includes('web-1'), 10_000, 'the watch to list');
+      const started = Date.now();
+      transport.terminate(other);
+      await waitFor(() => watch.exitCode, (code) => code !== null, 5_000, 'kubectl to see the watch end');
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await stop(watch);
+      await second.stop();
+    }
+  });
+
   it('a session the server revoked is refused at the gateway; kubectl says the gateway cannot be reached', async () => {
     transport.sessionCheck.revoked.add(sessionId);
     try {

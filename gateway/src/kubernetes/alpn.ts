@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { SessionParameters } from '@postern/shared/pki/peer-identity';
 import type { AlpnHandler } from '../alpn-registry.ts';
 import type { GatewayLogger } from '../logger.ts';
+import type { SessionTerminationWatch } from '../ssh/termination-watch.ts';
 import type { KubernetesConnectionContext } from './context.ts';
 import { handleKubernetesConnection } from './proxy.ts';
 import { gatewayErrorContentType } from './upstream.ts';
@@ -20,8 +21,15 @@ function refuse(stream: Duplex, code: number, message: string): void {
     + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+export interface KubernetesAlpnDeps {
+  resolveSession: ResolveKubernetesSession;
+  /** Admin termination: absent only where sessions are never terminated early (tests, benchmarks). */
+  terminations?: SessionTerminationWatch;
+  log: GatewayLogger;
+}
+
 /** The `postern-k8s` ALPN handler: one call per kubectl connection relayed by the client's local proxy. */
-export function kubernetesAlpnHandler(resolveSession: ResolveKubernetesSession, log: GatewayLogger): AlpnHandler {
+export function kubernetesAlpnHandler({ resolveSession, terminations, log }: KubernetesAlpnDeps): AlpnHandler {
   return (stream, peer) => {
     stream.on('error', () => stream.destroy());
     if (peer.kind !== 'session') {
@@ -29,8 +37,10 @@ export function kubernetesAlpnHandler(resolveSession: ResolveKubernetesSession, 
       return;
     }
     const { sessionId } = peer.session;
+    const watched = terminations?.track(sessionId);
+    if (watched) stream.once('close', watched.release);
     resolveSession(peer.session).then((ctx) => {
-      if (!stream.destroyed) handleKubernetesConnection(stream, ctx);
+      if (!stream.destroyed) handleKubernetesConnection(stream, watched ? { ...ctx, terminated: watched.signal } : ctx);
     }, (error: unknown) => {
       log.warn({ event: 'k8s_session_unresolved', sessionId, error: error instanceof Error ? error.message : String(error) }, 'kubernetes session could not start');
       refuse(stream, 502, `Postern gateway: session ${sessionId} could not start (${error instanceof Error ? error.message : String(error)}).`);

@@ -44,17 +44,19 @@ describe('Kubernetes session resolver', () => {
     expect(calls).toBe(2);
   });
 
-  it('the HTTP fetcher posts as the gateway and turns a refusal into a typed error', async () => {
+  it('the HTTP fetcher posts as the gateway and turns a refusal into the typed error the server sent', async () => {
     const requests: { url: string; init: RequestInit }[] = [];
     const fetcher = httpCredentialsFetcher({
       serverUrl: 'https://postern.example.com', token: () => 'gateway-token',
       fetch: (async (url: URL, init: RequestInit) => {
         requests.push({ url: String(url), init });
-        return new Response(JSON.stringify({ ok: requests.length }), { status: requests.length === 1 ? 200 : 410 });
+        return requests.length === 1
+          ? new Response(JSON.stringify({ ok: 1 }), { status: 200 })
+          : new Response(JSON.stringify({ error: { code: 'session_expired', message: 'Session x has ended.' } }), { status: 410 });
       }) as unknown as typeof fetch,
     });
     expect(await fetcher('a b')).toEqual({ ok: 1 });
     expect(requests[0]).toMatchObject({ url: 'https://postern.example.com/api/v1/pam/sessions/a%20b/credentials', init: { method: 'POST', headers: { authorization: 'Bearer gateway-token' } } });
-    await expect(fetcher('x')).rejects.toMatchObject({ code: 'credentials_unavailable' });
+    await expect(fetcher('x')).rejects.toMatchObject({ code: 'session_expired', status: 410 });
   });
 });

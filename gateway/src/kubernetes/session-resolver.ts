@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { PosternError } from '@postern/shared/errors';
+import { PosternError, errorFromBody } from '@postern/shared/errors';
 import type { SessionParameters } from '@postern/shared/pki/peer-identity';
 import type { SessionRecorder } from '@postern/shared/recording/recorder';
 import type { GatewayLogger } from '../logger.ts';
+import type { ServerApi } from '../ssh/session-credentials.ts';
 import type { ResolveKubernetesSession } from './alpn.ts';
 import type { KubernetesConnectionContext } from './context.ts';
 
@@ -27,8 +28,6 @@ export interface KubernetesSessionResolverOptions {
   recorderFor: (session: SessionParameters) => SessionRecorder;
   logger: GatewayLogger;
   allowImpersonation?: (session: SessionParameters) => boolean;
-  /** Aborted when an admin terminates the session (the gateway's termination watch). */
-  terminatedSignal?: (session: SessionParameters) => AbortSignal | undefined;
 }
 
 /**
@@ -44,13 +43,11 @@ export function createKubernetesSessionResolver(options: KubernetesSessionResolv
     const { target, credential, expiresAt } = parsed.data;
     // The earlier of the server's end and the certificate's: neither may be outlived.
     const end = Math.min(Date.parse(expiresAt), session.notAfter.getTime());
-    const context: KubernetesConnectionContext = {
+    return {
       sessionId: session.sessionId, token: credential.token, recorder: options.recorderFor(session), logger: options.logger, expiresAt: new Date(end),
       target: { url: target.url, tls: { verify: target.tlsVerify, ...(target.caCertificate ? { caCertificate: target.caCertificate } : {}) } },
       ...(options.allowImpersonation?.(session) ? { allowImpersonation: true } : {}),
     };
-    const terminated = options.terminatedSignal?.(session);
-    return terminated ? { ...context, terminated } : context;
   };
   return (session) => {
     const cached = sessions.get(session.sessionId);
@@ -65,17 +62,16 @@ export function createKubernetesSessionResolver(options: KubernetesSessionResolv
   };
 }
 
-/** Fetches a session's credentials from the server with the gateway's machine identity token. */
-export function httpCredentialsFetcher(options: { serverUrl: string; token: () => string | Promise<string>; fetch?: typeof fetch; timeoutMs?: number }) {
-  const doFetch = options.fetch ?? fetch;
+/** Fetches a session's credentials from the server as the gateway (the same ServerApi the SSH bridge uses). */
+export function httpCredentialsFetcher(api: ServerApi) {
   return async (sessionId: string): Promise<unknown> => {
-    const url = new URL(`/api/v1/pam/sessions/${encodeURIComponent(sessionId)}/credentials`, options.serverUrl);
-    const response = await doFetch(url, {
+    const response = await (api.fetch ?? fetch)(new URL(`/api/v1/pam/sessions/${encodeURIComponent(sessionId)}/credentials`, api.serverUrl), {
       method: 'POST', body: '{}',
-      headers: { authorization: `Bearer ${await options.token()}`, 'content-type': 'application/json' },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      headers: { authorization: `Bearer ${await api.token()}`, 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(10_000),
     });
-    if (!response.ok) throw new PosternError('credentials_unavailable', 502, `The server refused the session's credentials (${response.status}); the session may have ended.`, { sessionId, status: response.status });
-    return response.json();
+    const body: unknown = await response.json().catch(() => null);
+    if (!response.ok) throw errorFromBody(response.status, body);
+    return body;
   };
 }
