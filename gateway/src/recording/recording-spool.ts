@@ -35,6 +35,8 @@ interface LiveSession {
   recorder: SessionRecorder;
   /** Chunk files still being written, in order. */
   writes: Promise<void>;
+  /** Settles when the key came (or will not): only then are waiting chunks sealed and written. */
+  keyed: Promise<void>;
   endTimer: NodeJS.Timeout;
 }
 
@@ -42,6 +44,8 @@ export class RecordingSpool {
   private readonly spool: SpoolDirectory;
   private readonly uploader: ChunkUploader;
   private readonly live = new Map<string, LiveSession>();
+  /** Uploads run by themselves only after start(); before, only uploadNow() sends anything. */
+  private started = false;
 
   constructor(private readonly options: RecordingSpoolOptions) {
     this.spool = new SpoolDirectory(options.dir);
@@ -52,6 +56,7 @@ export class RecordingSpool {
 
   /** Uploads what earlier runs left in the spool, then keeps uploading on a timer. */
   start(): void {
+    this.started = true;
     this.uploader.start();
   }
 
@@ -77,7 +82,7 @@ export class RecordingSpool {
     entry.endTimer = setTimeout(() => void this.endSession(sessionId), Math.min(MAX_TIMER_MS, Math.max(0, session.notAfter.getTime() - Date.now())));
     entry.endTimer.unref();
     this.live.set(sessionId, entry);
-    void this.provideKey(sessionId, entry.writer);
+    entry.keyed = this.provideKey(sessionId, entry.writer);
     return entry.recorder;
   }
 
@@ -87,9 +92,10 @@ export class RecordingSpool {
     if (!entry) return;
     clearTimeout(entry.endTimer);
     entry.writer.end();
+    await entry.keyed;
     await entry.writes;
     this.live.delete(sessionId);
-    this.uploader.kick();
+    if (this.started) this.uploader.kick();
   }
 
   /** Graceful stop: seal every open chunk (not final: the sessions may go on through a restarted gateway) and try one last upload. */
@@ -98,8 +104,9 @@ export class RecordingSpool {
       clearTimeout(entry.endTimer);
       entry.writer.detach();
     }
-    await Promise.all([...this.live.values()].map((entry) => entry.writes));
+    await Promise.all([...this.live.values()].map(async (entry) => { await entry.keyed; await entry.writes; }));
     this.uploader.stop();
+    this.started = false;
     this.live.clear();
     await this.uploader.drain();
   }
@@ -108,7 +115,7 @@ export class RecordingSpool {
     try {
       await this.spool.writeChunk(sessionId, index, sealed);
       this.options.onChunkSpooled?.(sessionId, index, final);
-      this.uploader.kick();
+      if (this.started) this.uploader.kick();
     } catch (error) {
       this.options.log.error({ event: 'recording_spool_write_failed', sessionId, index, error: String(error) }, 'a recording chunk could not be written to the spool');
     }

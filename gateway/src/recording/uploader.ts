@@ -30,7 +30,7 @@ export interface DrainResult {
 export class ChunkUploader {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<DrainResult> | undefined;
-  private again = false;
+  private queued: Promise<DrainResult> | undefined;
 
   constructor(private readonly options: UploaderOptions) {}
 
@@ -46,25 +46,22 @@ export class ChunkUploader {
     this.timer = undefined;
   }
 
-  /** Upload soon; calls while a pass runs fold into one more pass. */
+  /** Upload soon; calls while a pass runs fold into one more pass after it. */
   kick(): void {
     void this.drain().catch((error: unknown) => this.options.log.warn({ event: 'recording_upload_failed', error: String(error) }, 'recording upload pass failed'));
   }
 
-  /** One pass over the spool (or the pass already running, followed by another). */
+  /** One pass over the spool that starts now or, if one is running, right after it (so it sees every file written before the call). */
   drain(): Promise<DrainResult> {
-    if (this.running) {
-      this.again = true;
+    if (!this.running) {
+      this.running = this.pass().finally(() => { this.running = undefined; });
       return this.running;
     }
-    this.running = this.pass().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
+    this.queued ??= this.running.catch(() => undefined).then(() => {
+      this.queued = undefined;
+      return this.drain();
     });
-    return this.running;
+    return this.queued;
   }
 
   private async pass(): Promise<DrainResult> {
