@@ -12,7 +12,10 @@ import { gatewayErrorContentType } from './upstream.ts';
  * settings, the account's token (fetched from the server for this session), and the session's
  * recorder. The gateway's composition root supplies it.
  */
-export type ResolveKubernetesSession = (session: SessionParameters) => Promise<KubernetesConnectionContext>;
+export type ResolveKubernetesSession = ((session: SessionParameters) => Promise<KubernetesConnectionContext>) & {
+  /** Drops what is kept for the session (its token): called when an admin terminates it. */
+  forget?: (sessionId: string) => void;
+};
 
 /** kubectl is waiting for an HTTP answer on this stream, so a failure is told to it as one. */
 function refuse(stream: Duplex, code: number, message: string): void {
@@ -38,7 +41,10 @@ export function kubernetesAlpnHandler({ resolveSession, terminations, log }: Kub
     }
     const { sessionId } = peer.session;
     const watched = terminations?.track(sessionId);
-    if (watched) stream.once('close', watched.release);
+    if (watched) {
+      stream.once('close', watched.release);
+      watched.signal.addEventListener('abort', () => resolveSession.forget?.(sessionId), { once: true });
+    }
     resolveSession(peer.session).then((ctx) => {
       if (!stream.destroyed) handleKubernetesConnection(stream, watched ? { ...ctx, terminated: watched.signal } : ctx);
     }, (error: unknown) => {

@@ -25,6 +25,9 @@ describe('Kubernetes session resolver', () => {
     expect(ctx.expiresAt.getTime()).toBe(Date.parse(serverEnd.toISOString()));
     await resolve(session());
     expect(asked).toEqual(['s-1']);
+    resolve.forget?.('s-1');
+    await resolve(session());
+    expect(asked).toEqual(['s-1', 's-1']);
     const certEnd = new Date(Date.now() + 1_000);
     expect((await resolve(session('s-2', certEnd))).expiresAt).toEqual(certEnd);
   });

@@ -49,7 +49,7 @@ export function createKubernetesSessionResolver(options: KubernetesSessionResolv
       ...(options.allowImpersonation?.(session) ? { allowImpersonation: true } : {}),
     };
   };
-  return (session) => {
+  const resolve: ResolveKubernetesSession = (session) => {
     const cached = sessions.get(session.sessionId);
     if (cached) return cached;
     const loading = load(session);
@@ -60,6 +60,8 @@ export function createKubernetesSessionResolver(options: KubernetesSessionResolv
     }, () => sessions.delete(session.sessionId));
     return loading;
   };
+  resolve.forget = (sessionId) => void sessions.delete(sessionId);
+  return resolve;
 }
 
 /** Fetches a session's credentials from the server as the gateway (the same ServerApi the SSH bridge uses). */
