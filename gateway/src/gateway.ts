@@ -27,6 +27,8 @@ export interface RunningGateway {
   tunnel: TunnelClient;
   /** Resolves when the relay has registered the tunnel (now, if it already has). */
   connected(): Promise<void>;
+  /** Renewed certificates: new relay connections and new inner handshakes use them; open sessions go on. */
+  updateCredentials(credentials: { sshPrivateKey: string; sshCertificate: string; tlsCertificate: string; tlsKey: string }): void;
   close(): void;
 }
 
@@ -47,6 +49,10 @@ export function startGateway(config: GatewayConfig, deps: GatewayDeps): RunningG
   tunnel.start();
   return {
     tunnel,
+    updateCredentials: (credentials) => {
+      tunnel.setCredentials(credentials.sshPrivateKey, credentials.sshCertificate);
+      inner.setCertificate(credentials.tlsCertificate, credentials.tlsKey);
+    },
     connected: () => tunnel.state === 'connected' ? Promise.resolve() : new Promise((resolve) => tunnel.once('connected', () => resolve())),
     close: () => {
       tunnel.stop();

@@ -40,7 +40,7 @@ const REFUSAL_LINGER_MS = 2000;
  * `emit('connection', channel)` (any Duplex works), so Node's own server path runs the
  * handshake, the handshake timeout, ALPN selection and OpenSSL's client-chain verdict.
  */
-export function createInnerTlsServer(deps: InnerTlsDeps): { serve(channel: Duplex): void; close(): void } {
+export function createInnerTlsServer(deps: InnerTlsDeps): { serve(channel: Duplex): void; setCertificate(certificate: string, key: string): void; close(): void } {
   const open = new Set<TLSSocket>();
   const server = tls.createServer({
     key: deps.key, cert: deps.certificate, ca: deps.trustedClientCas, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.3',
@@ -59,6 +59,10 @@ export function createInnerTlsServer(deps: InnerTlsDeps): { serve(channel: Duple
     serve: (channel) => {
       channel.on('error', () => undefined);
       server.emit('connection', channel);
+    },
+    // A renewed certificate serves new handshakes; open sessions keep theirs.
+    setCertificate: (certificate, key) => {
+      server.setSecureContext({ key, cert: certificate, ca: deps.trustedClientCas, minVersion: 'TLSv1.3' });
     },
     close: () => {
       for (const socket of open) socket.destroy();

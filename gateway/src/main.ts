@@ -1,32 +1,53 @@
 #!/usr/bin/env -S node --import tsx
 /**
- * `postern-gateway`: reads the environment once (config.ts), keeps the tunnel to the relay up,
- * serves sessions over it, and stops on SIGINT/SIGTERM. Enrollment (`--server URL --token T`)
- * comes with the server's enrollment endpoints; until then certificates come from config.
+ * `postern-gateway --server URL --token CLIENT_ID:CLIENT_SECRET [--data-dir DIR]`: enrolls with
+ * the server (or reuses the valid enrollment in its data folder), keeps the tunnel to the relay
+ * the server named, serves sessions, renews its certificates, and stops on SIGINT/SIGTERM.
+ * Without --server it runs from certificates given in the environment (config.ts), as before.
+ * Exit codes: 2 bad configuration, 3 revoked or refused by the server, 1 anything else.
  */
 import process from 'node:process';
 import { pino } from 'pino';
 import { loadGatewayConfig } from './config.ts';
+import { parseGatewayArguments, runEnrolledGateway } from './enrolled-main.ts';
 import { startGateway } from './gateway.ts';
 import { httpSessionCheck } from './session-check.ts';
 
-function main(): void {
+function fail(code: number, message: string): never {
+  process.stderr.write(`postern-gateway: ${message}\n`);
+  process.exit(code);
+}
+
+function runFromEnvironment(): void {
   let config;
   try {
     config = loadGatewayConfig(process.env);
   } catch (error) {
-    process.stderr.write(`postern-gateway: ${(error as Error).message}\n`);
-    process.exit(2);
+    fail(2, (error as Error).message);
   }
   const log = pino({ level: config.logLevel, base: { gatewayId: config.gatewayId, orgId: config.orgId } });
   const gateway = startGateway(config, { checkSession: httpSessionCheck(config.sessionCheck), log });
-  const stop = (signal: string) => {
+  onStopSignal((signal) => {
     log.info({ event: 'gateway_stopping', signal }, 'stopping');
     gateway.close();
-    setTimeout(() => process.exit(0), 200).unref();
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+    return Promise.resolve();
+  });
 }
 
-main();
+function onStopSignal(stop: (signal: string) => Promise<void>): void {
+  const handle = (signal: string) => {
+    stop(signal).finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.once('SIGINT', () => handle('SIGINT'));
+  process.once('SIGTERM', () => handle('SIGTERM'));
+}
+
+const parsed = parseGatewayArguments(process.argv.slice(2), process.env);
+if (parsed.kind === 'invalid') fail(2, parsed.message);
+if (parsed.kind === 'environment') runFromEnvironment();
+else {
+  runEnrolledGateway(parsed.options, process.env).then((running) => onStopSignal(running.stop), (error: Error & { status?: number }) => {
+    fail(error.status === 403 || error.status === 401 ? 3 : 1, error.message);
+  });
+}

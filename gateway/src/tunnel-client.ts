@@ -42,11 +42,17 @@ export class TunnelClient extends EventEmitter {
   #attempt = 0;
   #client: Ssh2Client | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #auth: { privateKey: string; certificate: string };
+  #auth: { privateKey: string; certificate: string };
 
-  constructor(private readonly options: TunnelClientOptions) {
+  constructor(private options: TunnelClientOptions) {
     super();
     this.#auth = ssh2UserCertificateAuth(readSshPrivateKey(options.sshPrivateKey), parseSshCertificate(options.sshCertificate));
+  }
+
+  /** A renewed key and certificate, used from the next connection on (the live one keeps running). */
+  setCredentials(sshPrivateKey: string, sshCertificate: string): void {
+    this.#auth = ssh2UserCertificateAuth(readSshPrivateKey(sshPrivateKey), parseSshCertificate(sshCertificate));
+    this.options = { ...this.options, sshPrivateKey, sshCertificate };
   }
 
   get state(): TunnelState {

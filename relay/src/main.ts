@@ -1,15 +1,17 @@
 #!/usr/bin/env -S node --import tsx
 /**
- * `postern-relay`: reads the environment once (config.ts), starts both listeners, prints one
- * JSON line `{"event":"relay_listening",…}` with the bound ports, and stops on SIGINT/SIGTERM.
- * Runs unchanged under Deno: `deno run -A relay/src/main.ts`.
+ * `postern-relay`: with POSTERN_RELAY_SERVER_URL it enrolls with the server (enrolled-main.ts);
+ * otherwise it reads its certificates from the environment (config.ts). Starts both listeners,
+ * prints one JSON line `{"event":"relay_listening",…}` with the bound ports, and stops on
+ * SIGINT/SIGTERM. Runs unchanged under Deno: `deno run -A relay/src/main.ts`.
  */
 import process from 'node:process';
 import { loadRelayConfig } from './config.ts';
-import { jsonLinesLog } from './log.ts';
+import { isEnrolledMode, runEnrolledRelay } from './enrolled-main.ts';
+import { jsonLinesLog, type RelayLog } from './log.ts';
 import { startRelay } from './relay.ts';
 
-async function main(): Promise<void> {
+async function startFromEnvironment(): Promise<{ stop(): Promise<void>; log: RelayLog }> {
   let config;
   try {
     config = loadRelayConfig(process.env);
@@ -19,9 +21,16 @@ async function main(): Promise<void> {
   }
   const log = jsonLinesLog(config.relayId);
   const relay = await startRelay(config, log);
+  return { stop: () => relay.close(), log };
+}
+
+async function main(): Promise<void> {
+  const running = isEnrolledMode(process.env)
+    ? await runEnrolledRelay(process.env, jsonLinesLog)
+    : await startFromEnvironment();
   const stop = (signal: string) => {
-    log('relay_stopping', { signal });
-    relay.close().then(() => process.exit(0), () => process.exit(1));
+    running.log('relay_stopping', { signal });
+    running.stop().then(() => process.exit(0), () => process.exit(1));
     setTimeout(() => process.exit(1), 5000).unref?.();
   };
   process.once('SIGINT', () => stop('SIGINT'));

@@ -15,6 +15,8 @@ export interface RunningRelay {
   sshPort: number;
   tlsPort: number;
   registry: TunnelRegistry;
+  /** Renewed certificates and CAs: new connections use them, open tunnels and sessions go on. */
+  updateCredentials(config: RelayConfig): void;
   close(): Promise<void>;
 }
 
@@ -25,8 +27,8 @@ export async function startRelay(config: RelayConfig, log: RelayLog): Promise<Ru
     openSockets.add(socket);
     socket.once('close', () => openSockets.delete(socket));
   };
-  const trustedClientCas = splitPemBundle(config.tlsClientCa);
-  const sshServer = createTunnelServer(config, registry, log);
+  let trustedClientCas = splitPemBundle(config.tlsClientCa);
+  let sshServer = createTunnelServer(config, registry, log);
   const tlsServer = tls.createServer({
     key: config.tlsKey, cert: config.tlsCertificate, ca: trustedClientCas, minVersion: 'TLSv1.3',
     // Refusals are decided after the handshake (peer-admission.ts) so the client gets a reason.
@@ -52,6 +54,11 @@ export async function startRelay(config: RelayConfig, log: RelayLog): Promise<Ru
     sshPort: (sshListener.address() as AddressInfo).port,
     tlsPort: (tlsServer.address() as AddressInfo).port,
     registry,
+    updateCredentials: (renewed) => {
+      trustedClientCas = splitPemBundle(renewed.tlsClientCa);
+      sshServer = createTunnelServer(renewed, registry, log);
+      tlsServer.setSecureContext({ key: renewed.tlsKey, cert: renewed.tlsCertificate, ca: trustedClientCas, minVersion: 'TLSv1.3' });
+    },
     close: async () => {
       registry.closeAll();
       const closed = Promise.all([closeServer(sshListener), closeServer(tlsServer)]);
