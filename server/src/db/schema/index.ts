@@ -5,3 +5,4 @@ export * from './audit.ts';
 export * from './pam.ts';
 export * from './pki.ts';
 export * from './recordings.ts';
+export * from './platform.ts';
