@@ -30,6 +30,16 @@ describe('kubectl through the gateway: credentials, TLS to the API server, expir
     expect(c.recorder.requests().findLast((e) => e.resource === 'pods')).toMatchObject({ status: 403, namespace: 'kube-system', verb: 'list' });
   });
 
+  it('auth can-i: a protobuf request body goes through and is counted; the answer follows the rules', async () => {
+    const c = await chain({ cluster: { token: 'sa-token-can-i', pods, forbidden: [{ verb: 'list', resource: 'pods', namespace: 'kube-system' }] } });
+    expect(await c.kubectl(['auth', 'can-i', 'list', 'pods'])).toMatchObject({ code: 0, stdout: 'yes\n' });
+    expect(await c.kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'kube-system'])).toMatchObject({ code: 1, stdout: 'no\n' });
+    const reviews = c.recorder.requests().filter((e) => e.resource === 'selfsubjectaccessreviews');
+    expect(reviews).toHaveLength(2);
+    expect(reviews[0]).toMatchObject({ method: 'POST', verb: 'create', status: 201, kubectlCommand: 'kubectl auth can-i', inferredCommand: 'kubectl auth can-i' });
+    expect(reviews[0]!.bytesIn).toBeGreaterThan(20);
+  });
+
   it('impersonation headers are refused at the gateway and never reach the API server', async () => {
     const c = await chain({ cluster: { token: 'sa-token-imp', pods } });
     const result = await c.kubectl(['get', 'pods', '--as', 'cluster-admin']);
