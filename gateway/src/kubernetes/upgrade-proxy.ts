@@ -111,6 +111,12 @@ export function proxyUpgradeRequest(req: IncomingMessage, client: Duplex, client
   upstream.on('upgrade', (upstreamRes, server, serverHead) => {
     untrack();
     entry.status = upstreamRes.statusCode ?? 101;
+    // kubectl gave up while the API server was answering: nothing to splice to.
+    if (client.destroyed) {
+      server.destroy();
+      entry.finish();
+      return;
+    }
     client.write(rawHead(entry.status, pairs(upstreamRes.rawHeaders)));
     splice({ client, server, clientHead, serverHead }, entry, execRecorderFor(entry, upstreamRes, conn), conn);
   });
