@@ -5,6 +5,7 @@ import { pamApi } from '../../core/pam-api.ts';
 import { print, type CliContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 import { registerKubernetesCommands } from './kubernetes.ts';
+import { registerSessionsCommands } from './sessions.ts';
 import { registerSshCommands } from './ssh.ts';
 
 /**
@@ -16,6 +17,7 @@ export function registerPamCommands(program: Command, context: CliContext): Comm
   registerResourceCommands(pam, context);
   registerSshCommands(pam, context);
   registerKubernetesCommands(pam, context);
+  registerSessionsCommands(pam, context);
   return pam;
 }
 
