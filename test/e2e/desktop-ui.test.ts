@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBridgeHandlers } from '../../desktop/src/core/bridge-handlers.ts';
 import { CredentialsStore } from '../../desktop/src/core/credentials-store.ts';
 import { DesktopSession } from '../../desktop/src/core/session.ts';
+import { createLiveServices } from '../../desktop/src/core/terminal-sessions-services.ts';
 import { startDevBridge, type DevBridge } from '../../desktop/src/dev-bridge/server.ts';
 import { ownerToken, postJson, startServerProcess, type ServerProcess } from '../fixtures/server-process.ts';
 
@@ -49,7 +50,8 @@ describe('desktop UI in Chromium over the dev bridge', () => {
     for (const name of ['edge-eu-1', 'edge-us-1']) await postJson(server, token, `/api/v1/orgs/${server.orgId}/gateways`, { name });
     let devBridge: DevBridge | undefined;
     const session = new DesktopSession({ store: new CredentialsStore(join(work, 'config')), onChange: (signedIn) => devBridge?.emit('session.changed', { signedIn }) });
-    devBridge = await startDevBridge({ rendererDir: join(work, 'renderer'), handlers: createBridgeHandlers(session) });
+    const live = createLiveServices({ dataDir: join(work, 'config'), shell: { shell: '/bin/sh', env: {}, cwd: work }, emit: (event, payload) => devBridge?.emit(event, payload) });
+    devBridge = await startDevBridge({ rendererDir: join(work, 'renderer'), handlers: createBridgeHandlers(session, live) });
     bridge = devBridge;
     browser = await chromium.launch({
       executablePath: CHROMIUM,

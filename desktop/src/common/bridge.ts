@@ -4,6 +4,7 @@ import {
   zCreateKubernetesResource, zCreateSshResource, zResourceType, zUpdateKubernetesResource, zUpdateSshResource,
 } from '@postern/shared/schemas/resources';
 import type { Account, Gateway, Org, Project, Resource, SshCaSetup } from './api-types.ts';
+import type { KubernetesCommandRun, KubernetesConnection, RecordedSession, RecordingIndex, TerminalEnded, TerminalTab } from './session-types.ts';
 
 /**
  * The one typed seam between the renderer and the main process (Teleport Connect's
@@ -28,6 +29,14 @@ export interface ResourceEntry {
 
 const zId = z.string().uuid();
 const zText = z.string().max(2048);
+const zName = z.string().min(1).max(256);
+const zTabId = z.string().min(1).max(64);
+const zCols = z.number().int().min(2).max(1000);
+const zRows = z.number().int().min(1).max(500);
+/** Session lengths the app offers: 5 minutes to 12 hours (the server applies its own ceiling too). */
+const zDurationSeconds = z.number().int().min(60).max(12 * 3600);
+const zConnect = { projectId: zId, resource: zName, account: zName, durationSeconds: zDurationSeconds };
+const zTime = z.iso.datetime({ offset: true });
 
 /** Argument schemas, one per bridge method; the method's parameter type is inferred from it. */
 export const bridgeArgs = {
@@ -46,6 +55,20 @@ export const bridgeArgs = {
   'accounts.create': zCreateAccount,
   'accounts.update': z.object({ accountId: zId, changes: zUpdateAccount }).strict(),
   'accounts.delete': z.object({ accountId: zId }).strict(),
+  'terminal.openSsh': z.object({ ...zConnect, cols: zCols, rows: zRows }).strict(),
+  // One keystroke or one paste; a paste larger than this is refused rather than cut.
+  'terminal.input': z.object({ tabId: zTabId, data: z.string().min(1).max(256 * 1024) }).strict(),
+  'terminal.resize': z.object({ tabId: zTabId, cols: zCols, rows: zRows }).strict(),
+  'terminal.close': z.object({ tabId: zTabId }).strict(),
+  'kubernetes.connect': z.object({ ...zConnect, cols: zCols, rows: zRows }).strict(),
+  'kubernetes.disconnect': z.object({ connectionId: zTabId }).strict(),
+  'recordings.list': z.object({
+    orgId: zId, projectId: zId.optional(), userId: zId.optional(), resourceId: zId.optional(),
+    type: zResourceType.optional(), from: zTime.optional(), to: zTime.optional(),
+  }).strict(),
+  'recordings.index': z.object({ sessionId: zId }).strict(),
+  'recordings.asciicast': z.object({ sessionId: zId, terminal: z.number().int().min(0).max(0xffff_ffff) }).strict(),
+  'recordings.kubernetes': z.object({ sessionId: zId }).strict(),
 } as const;
 
 export type BridgeMethod = keyof typeof bridgeArgs;
@@ -68,12 +91,29 @@ export interface BridgeResults {
   'accounts.create': Account;
   'accounts.update': Account;
   'accounts.delete': void;
+  'terminal.openSsh': TerminalTab;
+  'terminal.input': void;
+  'terminal.resize': void;
+  'terminal.close': void;
+  'kubernetes.connect': KubernetesConnection;
+  'kubernetes.disconnect': void;
+  'recordings.list': RecordedSession[];
+  'recordings.index': RecordingIndex;
+  /** The terminal's recording as asciicast v2 text: played in the app, or saved as the export. */
+  'recordings.asciicast': string;
+  'recordings.kubernetes': KubernetesCommandRun[];
 }
 
 /** Events main sends to the renderer, with their payloads. */
 export interface BridgeEvents {
   /** The sign-in started or ended (signed out, or expired and could not be refreshed). */
   'session.changed': { signedIn: boolean };
+  /** Output of a terminal tab, UTF-8 decoded in order (a character split across packets stays whole). */
+  'terminal.data': { tabId: string; data: string };
+  /** The tab's shell is gone; the tab stays to show why and offer Reconnect. */
+  'terminal.ended': TerminalEnded;
+  /** A Kubernetes connection's local proxy closed (expired, or disconnected). */
+  'kubernetes.ended': { connectionId: string; reason: 'expired' | 'stopped' };
 }
 export type BridgeEvent = keyof BridgeEvents;
 

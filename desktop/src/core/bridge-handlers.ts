@@ -2,14 +2,34 @@ import type { Gateway } from '../common/api-types.ts';
 import type { BridgeHandlers, ResourceEntry } from '../common/bridge.ts';
 import type { ApiClient } from './api-client.ts';
 import { pamApi, type ResourceQuery } from './pam-api.ts';
+import { playbackApi } from './playback-api.ts';
 import type { DesktopSession } from './session.ts';
+import type { LiveServices } from './terminal-sessions-services.ts';
 
 /**
  * The bridge implemented over the core: what Electron's main process and the dev bridge both
  * serve. Arguments arrive already validated by dispatchBridgeCall.
  */
-export function createBridgeHandlers(session: DesktopSession): BridgeHandlers {
+export function createBridgeHandlers(session: DesktopSession, live: LiveServices): BridgeHandlers {
   const withApi = <A, R>(call: (api: ApiClient, arg: A) => Promise<R>) => async (arg: A): Promise<R> => call(await session.api(), arg);
+  return {
+    ...catalogHandlers(session, withApi),
+    ...connectHandlers(live, withApi),
+    ...playbackHandlers(withApi),
+    // Tabs and proxies belong to the signed-in user: they end with the sign-in.
+    'session.signOut': async () => {
+      await live.close();
+      await session.signOut();
+    },
+  };
+}
+
+type WithApi = <A, R>(call: (api: ApiClient, arg: A) => Promise<R>) => (arg: A) => Promise<R>;
+type Group = 'terminal' | 'kubernetes' | 'recordings';
+type HandlersOf<G extends Group> = Pick<BridgeHandlers, Extract<keyof BridgeHandlers, `${G}.${string}`>>;
+type OtherHandlers = Omit<BridgeHandlers, Extract<keyof BridgeHandlers, `${Group}.${string}`>>;
+
+function catalogHandlers(session: DesktopSession, withApi: WithApi): OtherHandlers {
   return {
     'session.current': () => session.current(),
     'session.signIn': (arg) => session.signIn(arg),
@@ -26,6 +46,28 @@ export function createBridgeHandlers(session: DesktopSession): BridgeHandlers {
     'accounts.create': withApi(pamApi.createAccount),
     'accounts.update': withApi((api, { accountId, changes }) => pamApi.updateAccount(api, accountId, changes)),
     'accounts.delete': withApi((api, { accountId }) => pamApi.deleteAccount(api, accountId)),
+  };
+}
+
+/** Connect: SSH terminal tabs and Kubernetes connections; terminal bytes leave as events. */
+function connectHandlers(live: LiveServices, withApi: WithApi): HandlersOf<'terminal' | 'kubernetes'> {
+  return {
+    'terminal.openSsh': withApi(async (api, { cols, rows, ...request }) => live.terminals.openSsh(await live.openSsh(api, request), { cols, rows })),
+    'terminal.input': async ({ tabId, data }) => live.terminals.input(tabId, data),
+    'terminal.resize': async ({ tabId, cols, rows }) => live.terminals.resize(tabId, { cols, rows }),
+    'terminal.close': async ({ tabId }) => live.terminals.close(tabId),
+    'kubernetes.connect': withApi((api, { cols, rows, ...request }) => live.kubernetes.connect(api, request, { cols, rows })),
+    'kubernetes.disconnect': ({ connectionId }) => live.kubernetes.disconnect(connectionId),
+  };
+}
+
+/** Reviewers' playback: the server decides who may read which recording. */
+function playbackHandlers(withApi: WithApi): HandlersOf<'recordings'> {
+  return {
+    'recordings.list': withApi(playbackApi.listSessions),
+    'recordings.index': withApi((api, { sessionId }) => playbackApi.recordingIndex(api, sessionId)),
+    'recordings.asciicast': withApi((api, { sessionId, terminal }) => playbackApi.asciicast(api, sessionId, terminal)),
+    'recordings.kubernetes': withApi((api, { sessionId }) => playbackApi.kubernetesTimeline(api, sessionId)),
   };
 }
 

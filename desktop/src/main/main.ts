@@ -5,6 +5,8 @@ import { app, BrowserWindow, session as electronSession, shell } from 'electron'
 import { createBridgeHandlers } from '../core/bridge-handlers.ts';
 import { CredentialsStore, posternConfigDir } from '../core/credentials-store.ts';
 import { DesktopSession } from '../core/session.ts';
+import { localShellFrom } from '../core/terminal-sessions-local.ts';
+import { createLiveServices } from '../core/terminal-sessions-services.ts';
 import { sendBridgeEvent, serveBridge } from './ipc.ts';
 import { CONTENT_SECURITY_POLICY, isExternalLink, secureWebPreferences } from './security.ts';
 
@@ -44,13 +46,19 @@ async function start(): Promise<void> {
   });
   electronSession.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
 
-  const store = new CredentialsStore(posternConfigDir({ env: process.env, platform: process.platform, homeDir: homedir() }));
+  const dataDir = posternConfigDir({ env: process.env, platform: process.platform, homeDir: homedir() });
+  const store = new CredentialsStore(dataDir);
   let window: BrowserWindow | undefined;
   const desktopSession = new DesktopSession({
     store,
     onChange: (signedIn) => { if (window) sendBridgeEvent(window.webContents, 'session.changed', { signedIn }); },
   });
-  serveBridge(createBridgeHandlers(desktopSession), appUrl);
+  const live = createLiveServices({
+    dataDir, shell: localShellFrom(process.env, process.platform, homedir()),
+    emit: (event, payload) => { if (window) sendBridgeEvent(window.webContents, event, payload); },
+  });
+  app.on('before-quit', () => { void live.close(); });
+  serveBridge(createBridgeHandlers(desktopSession, live), appUrl);
   window = createWindow();
 
   app.on('activate', () => {

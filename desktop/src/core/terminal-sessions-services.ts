@@ -1,0 +1,48 @@
+/**
+ * The live services behind Connect, built once by the composition root (Electron main, the dev
+ * bridge) and handed to the bridge handlers: terminal tabs and Kubernetes connections whose
+ * output goes out as bridge events.
+ */
+import type { BridgeEvent, BridgeEvents } from '../common/bridge.ts';
+import type { ApiClient } from './api-client.ts';
+import { openSshAccess, type SshAccessRequest } from './ssh/ssh-access.ts';
+import { KubernetesConnections } from './terminal-sessions-kubernetes.ts';
+import type { LocalShellOptions } from './terminal-sessions-local.ts';
+import { TerminalSessions, type SshTabAccess } from './terminal-sessions.ts';
+
+export type BridgeEmitter = <E extends BridgeEvent>(event: E, payload: BridgeEvents[E]) => void;
+export type SshOpener = (api: ApiClient, request: SshAccessRequest) => Promise<SshTabAccess>;
+
+export interface LiveServices {
+  terminals: TerminalSessions;
+  kubernetes: KubernetesConnections;
+  openSsh: SshOpener;
+  /** Ends every tab and connection (the app is quitting, or the user signed out). */
+  close(): Promise<void>;
+}
+
+export interface LiveServicesOptions {
+  emit: BridgeEmitter;
+  dataDir: string;
+  shell: LocalShellOptions;
+  /** Defaults to openSshAccess (server session + relay + gateway). */
+  openSsh?: SshOpener;
+}
+
+export function createLiveServices(options: LiveServicesOptions): LiveServices {
+  const terminals = new TerminalSessions({
+    data: (tabId, data) => options.emit('terminal.data', { tabId, data }),
+    ended: (ended) => options.emit('terminal.ended', ended),
+  });
+  const kubernetes = new KubernetesConnections({
+    dataDir: options.dataDir, shell: options.shell, terminals,
+    onEnded: (connectionId, reason) => options.emit('kubernetes.ended', { connectionId, reason }),
+  });
+  return {
+    terminals, kubernetes, openSsh: options.openSsh ?? openSshAccess,
+    close: async () => {
+      terminals.closeAll();
+      await kubernetes.disconnectAll();
+    },
+  };
+}
