@@ -22,9 +22,9 @@ export interface EnrolledServices {
 
 export async function enrolledGatewayServices(client: GatewayServerClient, dataDir: string, log: GatewayLogger): Promise<EnrolledServices> {
   const api = { serverUrl: client.serverUrl, token: () => client.accessToken() };
-  const spool = new RecordingSpool({ dir: join(dataDir, 'recordings'), server: api, log });
-  spool.start();
   const terminations = new SessionTerminationWatch({ watch: httpWatchSessions(api), log });
+  const spool = new RecordingSpool({ dir: join(dataDir, 'recordings'), server: api, log, watchEnd: (sessionId) => terminations.track(sessionId) });
+  spool.start();
   const recorderFor = spool.recorderFor.bind(spool);
   const checkSession = httpSessionCheck({
     urlTemplate: `${client.serverUrl}/api/v1/pam/sessions/{sessionId}/status`, token: undefined,

@@ -111,6 +111,27 @@ describe('recording spool → server → review', () => {
     expect(await spool.uploadNow()).toMatchObject({ uploaded: 0, refused: 0, left: 0 });
   });
 
+  it('an admin termination (the watch fires) ends the recording with its final chunk', async () => {
+    const dir = tempDir();
+    const terminated = new AbortController();
+    let released = 0;
+    const finals: number[] = [];
+    const spool = new RecordingSpool({
+      dir, server: { serverUrl: rs.url, token: () => rs.gatewayToken }, log: silentLogger, uploadIntervalMs: 100,
+      watchEnd: () => ({ signal: terminated.signal, release: () => { released += 1; } }),
+      onChunkSpooled: (_s, index, final) => { if (final) finals.push(index); },
+    });
+    spool.start();
+    const session = await rs.openSession('ssh');
+    spool.recorderFor(session).openTerminal({ cols: 80, rows: 24 }).output(Buffer.from('top\r\n'));
+    await waitUntil(async () => (await rs.server.post(`/api/v1/pam/sessions/${session.sessionId}/recording/key`, {}, rs.gatewayToken)).status === 200, 'the key');
+    terminated.abort();
+    await waitUntil(async () => (await rs.server.get(`/api/v1/pam/sessions/${session.sessionId}`, rs.world.users.admin.token)).body.recording?.complete === true, 'the final chunk on the server');
+    expect(finals).toEqual([0]);
+    expect(released).toBe(1);
+    await spool.close();
+  });
+
   it('a session the server does not know gets no key: nothing is spooled, and the error is logged', async () => {
     const dir = tempDir();
     const lines: string[] = [];

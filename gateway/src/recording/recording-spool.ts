@@ -24,6 +24,8 @@ export interface RecordingSpoolOptions {
   uploadIntervalMs?: number;
   /** Called after each chunk is on disk (tests and metrics). */
   onChunkSpooled?: (sessionId: string, index: number, final: boolean) => void;
+  /** Fires when an admin terminates the session (the gateway's termination watch), so its recording ends then, not at its planned end. */
+  watchEnd?: (sessionId: string) => { signal: AbortSignal; release: () => void };
 }
 
 const KEY_ATTEMPTS = 5;
@@ -38,6 +40,7 @@ interface LiveSession {
   /** Settles when the key came (or will not): only then are waiting chunks sealed and written. */
   keyed: Promise<void>;
   endTimer: NodeJS.Timeout;
+  releaseWatch: () => void;
 }
 
 export class RecordingSpool {
@@ -81,6 +84,9 @@ export class RecordingSpool {
     entry.recorder = new SpoolSessionRecorder(entry.writer, (error) => log.error({ event: 'recording_write_failed', sessionId, error: String(error) }, 'recording write failed'));
     entry.endTimer = setTimeout(() => void this.endSession(sessionId), Math.min(MAX_TIMER_MS, Math.max(0, session.notAfter.getTime() - Date.now())));
     entry.endTimer.unref();
+    const watched = this.options.watchEnd?.(sessionId);
+    watched?.signal.addEventListener('abort', () => void this.endSession(sessionId), { once: true });
+    entry.releaseWatch = watched?.release ?? (() => undefined);
     this.live.set(sessionId, entry);
     entry.keyed = this.provideKey(sessionId, entry.writer);
     return entry.recorder;
@@ -91,6 +97,7 @@ export class RecordingSpool {
     const entry = this.live.get(sessionId);
     if (!entry) return;
     clearTimeout(entry.endTimer);
+    entry.releaseWatch();
     entry.writer.end();
     await entry.keyed;
     await entry.writes;
@@ -102,6 +109,7 @@ export class RecordingSpool {
   async close(): Promise<void> {
     for (const entry of this.live.values()) {
       clearTimeout(entry.endTimer);
+      entry.releaseWatch();
       entry.writer.detach();
     }
     await Promise.all([...this.live.values()].map(async (entry) => { await entry.keyed; await entry.writes; }));
