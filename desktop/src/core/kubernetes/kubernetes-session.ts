@@ -1,5 +1,6 @@
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
+import { KubeconfigFileError } from './errors.ts';
 import { buildKubeconfig, mergeKubeconfig, writeSessionKubeconfig, type KubeconfigEntry, type MergedKubeconfig } from './kubeconfig.ts';
 import { startLocalKubeProxy, type LocalKubeProxy } from './local-proxy.ts';
 
@@ -42,7 +43,10 @@ async function placeKubeconfig(placement: KubeconfigPlacement, entry: Kubeconfig
   let path: string;
   if (placement.path) {
     path = placement.path;
-    await writeFile(path, buildKubeconfig(entry), { mode: 0o600 });
+    // The file is deleted again at the end: never take over one that was there before.
+    await writeFile(path, buildKubeconfig(entry), { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EEXIST' ? new KubeconfigFileError(path, 'the file exists; add a context to it with --merge, or give a new path') : error;
+    });
     await chmod(path, 0o600);
   } else {
     path = await writeSessionKubeconfig(placement.dataDir, entry);
