@@ -113,7 +113,7 @@ describe('postern pam kubernetes access', () => {
     const { child, output } = startCli(['--duration', '30m']);
     const printed = await waitFor(output.stdout, (out) => out.includes('export KUBECONFIG='), 30_000, 'the export line');
     const kubeconfig = /^export KUBECONFIG=(\S+)$/m.exec(printed)![1]!;
-    expect(kubeconfig).toBe(join(sandbox.dir, 'config', 'postern', 'kube', 'postern-staging.yaml'));
+    expect(kubeconfig).toMatch(new RegExp(`^${join(sandbox.dir, 'config', 'postern', 'kube')}/postern-staging-[0-9a-f]{12}\\.yaml$`));
     expect((await stat(kubeconfig)).mode & 0o777).toBe(0o600);
     expect(output.stderr()).toMatch(/Kubernetes proxy listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(sessionsCreated.at(-1)?.durationSeconds).toBe(1800);

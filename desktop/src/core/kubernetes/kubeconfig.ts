@@ -49,11 +49,14 @@ export function buildKubeconfig(entry: KubeconfigEntry): string {
   });
 }
 
-/** Writes the session's own kubeconfig (0600) under the app's data dir; returns its path. */
-export async function writeSessionKubeconfig(dataDir: string, entry: KubeconfigEntry): Promise<string> {
+/**
+ * Writes the session's own kubeconfig (0600) under the app's data dir; returns its path. The
+ * file name carries the session (`fileStem`), so two sessions of one resource never share a file.
+ */
+export async function writeSessionKubeconfig(dataDir: string, entry: KubeconfigEntry, fileStem: string = entry.name): Promise<string> {
   const dir = join(dataDir, 'kube');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, `${entry.name}.yaml`);
+  const path = join(dir, `${fileStem}.yaml`);
   await writeFile(path, buildKubeconfig(entry), { mode: 0o600 });
   await chmod(path, 0o600);
   return path;

@@ -42,7 +42,7 @@ describe('a Kubernetes session on this machine', () => {
 
   it('own kubeconfig under the data dir, pointing at the proxy; stop removes it and closes the port', async () => {
     const session = await startKubernetesSession({ ...base(), kubeconfig: { mode: 'own', dataDir: dir } });
-    expect(session.kubeconfigPath).toBe(join(dir, 'kube', 'postern-staging-eu.yaml'));
+    expect(session.kubeconfigPath).toBe(join(dir, 'kube', 'postern-staging-eu-s1.yaml'));
     expect(await readFile(session.kubeconfigPath, 'utf8')).toContain(`server: ${session.proxy.url}`);
     await session.stop();
     expect(await session.ended).toBe('stopped');

@@ -35,7 +35,7 @@ export function kubeContextName(resourceName: string): string {
   return `postern-${resourceName.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'cluster'}`;
 }
 
-async function placeKubeconfig(placement: KubeconfigPlacement, entry: KubeconfigEntry): Promise<{ path: string; remove: () => Promise<void> }> {
+async function placeKubeconfig(placement: KubeconfigPlacement, entry: KubeconfigEntry, sessionId: string): Promise<{ path: string; remove: () => Promise<void> }> {
   if (placement.mode === 'merge') {
     const merged: MergedKubeconfig = await mergeKubeconfig(placement.path, entry);
     return { path: merged.path, remove: () => merged.remove() };
@@ -49,7 +49,7 @@ async function placeKubeconfig(placement: KubeconfigPlacement, entry: Kubeconfig
     });
     await chmod(path, 0o600);
   } else {
-    path = await writeSessionKubeconfig(placement.dataDir, entry);
+    path = await writeSessionKubeconfig(placement.dataDir, entry, `${entry.name}-${sessionId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`);
   }
   return { path, remove: () => rm(path, { force: true }) };
 }
@@ -66,7 +66,7 @@ export async function startKubernetesSession(options: KubernetesSessionOptions):
   const contextName = kubeContextName(options.resourceName);
   let placed: { path: string; remove: () => Promise<void> };
   try {
-    placed = await placeKubeconfig(options.kubeconfig, { name: contextName, server: proxy.url, ...(options.namespace ? { namespace: options.namespace } : {}) });
+    placed = await placeKubeconfig(options.kubeconfig, { name: contextName, server: proxy.url, ...(options.namespace ? { namespace: options.namespace } : {}) }, options.sessionId);
   } catch (error) {
     await proxy.close();
     throw error;
