@@ -1,15 +1,27 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { Gateway, Project, Resource } from '../common/api-types.ts';
+import type { Account, Gateway, Project, Resource } from '../common/api-types.ts';
 import type { PosternBridge, ResourceEntry, SessionView } from '../common/bridge.ts';
+import type { RecordedSession } from '../common/session-types.ts';
 import { canEdit } from './logic/browse.ts';
 import { useTheme } from './logic/theme.ts';
+import { useTerminalTabs } from './terminal/use-terminal-tabs.ts';
+import { PlaybackScreen } from './views/PlaybackScreen.tsx';
 import { ResourceBrowser } from './views/ResourceBrowser.tsx';
 import { ResourceEditor } from './views/ResourceEditor.tsx';
+import { SessionsScreen } from './views/SessionsScreen.tsx';
 import { SignIn } from './views/SignIn.tsx';
-import { Sidebar } from './views/Sidebar.tsx';
+import { Sidebar, type NavView } from './views/Sidebar.tsx';
+import { TerminalsScreen } from './views/TerminalsScreen.tsx';
 import { Spinner } from './views/ui.tsx';
 
-type Screen = { name: 'browse' } | { name: 'edit'; resourceId: string | undefined; type: 'ssh' | 'kubernetes' };
+type Screen =
+  | { name: 'browse' }
+  | { name: 'edit'; resourceId: string | undefined; type: 'ssh' | 'kubernetes' }
+  | { name: 'terminals' }
+  | { name: 'sessions' }
+  | { name: 'playback'; session: RecordedSession };
+
+const NAV_OF: Record<Screen['name'], NavView> = { browse: 'resources', edit: 'resources', terminals: 'terminals', sessions: 'sessions', playback: 'sessions' };
 
 // Only the server's address is remembered in the page; tokens stay in the main process.
 const LAST_SERVER_KEY = 'postern.lastServerUrl';
@@ -52,6 +64,9 @@ function Workspace({ bridge, session, theme, onTheme, onSignedOut }: WorkspacePr
   const [entries, setEntries] = useState<ResourceEntry[]>();
   const [loadError, setLoadError] = useState<string>();
   const [screen, setScreen] = useState<Screen>({ name: 'browse' });
+  const terminals = useTerminalTabs(bridge);
+  const [connecting, setConnecting] = useState<string>();
+  const [connectError, setConnectError] = useState<string>();
 
   useEffect(() => {
     if (!orgId) return;
@@ -74,7 +89,7 @@ function Workspace({ bridge, session, theme, onTheme, onSignedOut }: WorkspacePr
 
   useEffect(() => {
     setEntries(undefined);
-    setScreen({ name: 'browse' });
+    setScreen((current) => (current.name === 'terminals' ? current : { name: 'browse' }));
     void reload();
   }, [reload]);
 
@@ -83,6 +98,21 @@ function Workspace({ bridge, session, theme, onTheme, onSignedOut }: WorkspacePr
   const projectRole = session.projects.find((p) => p.id === projectId)?.role;
   const editable = canEdit(orgRole, projectRole);
   const editing = screen.name === 'edit' ? entries?.find((entry) => entry.resource.id === screen.resourceId) : undefined;
+
+  const connect = async (entry: ResourceEntry, account: Account) => {
+    if (!projectId) return;
+    setConnecting(account.id);
+    setConnectError(undefined);
+    try {
+      await terminals.connect({ kind: entry.resource.type, projectId, resource: entry.resource.name, account: account.name });
+      setScreen({ name: 'terminals' });
+    } catch (error) {
+      setConnectError(`Could not connect to ${entry.resource.name} as ${account.name}: ${messageOf(error)}`);
+    } finally {
+      setConnecting(undefined);
+    }
+  };
+  const navigate = (view: NavView) => setScreen(view === 'resources' ? { name: 'browse' } : view === 'terminals' ? { name: 'terminals' } : { name: 'sessions' });
 
   const signOut = async () => {
     await bridge.call('session.signOut').catch(() => undefined);
@@ -97,13 +127,23 @@ function Workspace({ bridge, session, theme, onTheme, onSignedOut }: WorkspacePr
   return (
     <div className="app">
       <Sidebar session={session} orgId={orgId} projects={projects} projectId={projectId} theme={theme}
+        view={NAV_OF[screen.name]} terminalCount={terminals.tabs.length} onView={navigate}
         onOrg={setOrgId} onProject={setProjectId} onTheme={onTheme} onSignOut={signOut} />
-      {!project ? <div className="content center"><Spinner label="Loading projects…" /></div> : screen.name === 'edit' ? (
+      <TerminalsScreen bridge={bridge} feed={terminals.feed} tabs={terminals.tabs} activeId={terminals.activeId} theme={theme}
+        visible={screen.name === 'terminals'} reconnecting={terminals.reconnecting} onActivate={terminals.setActiveId}
+        onClose={terminals.close} onReconnect={(open) => { void terminals.reconnect(open).catch(() => undefined); }} />
+      {screen.name === 'terminals' ? null : !project ? <div className="content center"><Spinner label="Loading projects…" /></div> : screen.name === 'edit' ? (
         <ResourceEditor key={screen.resourceId ?? `new-${screen.type}`} bridge={bridge} projectId={project.id} gateways={gateways}
           entry={editing} type={screen.type} onSaved={afterSave}
           onDeleted={() => { void reload().then(() => setScreen({ name: 'browse' })); }} onClose={() => setScreen({ name: 'browse' })} />
+      ) : screen.name === 'sessions' ? (
+        <SessionsScreen bridge={bridge} orgId={orgId} projectId={project.id} projectName={project.name} resources={entries ?? []}
+          onOpen={(recorded) => setScreen({ name: 'playback', session: recorded })} />
+      ) : screen.name === 'playback' ? (
+        <PlaybackScreen bridge={bridge} session={screen.session} theme={theme} onBack={() => setScreen({ name: 'sessions' })} />
       ) : (
-        <ResourceBrowser project={project} entries={entries} loadError={loadError} canEdit={editable}
+        <ResourceBrowser project={project} entries={entries} loadError={connectError ?? loadError} canEdit={editable}
+          connecting={connecting} onConnect={(entry, account) => { void connect(entry, account); }}
           onCreate={(type) => setScreen({ name: 'edit', resourceId: undefined, type })}
           onEdit={(entry) => setScreen({ name: 'edit', resourceId: entry.resource.id, type: entry.resource.type })} />
       )}

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { Project } from '../../common/api-types.ts';
+import type { Account, Project } from '../../common/api-types.ts';
 import type { ResourceEntry } from '../../common/bridge.ts';
 import type { ResourceType } from '@postern/shared/schemas/resources';
 import { countByType, filterEntries, targetOf, type TypeFilter } from '../logic/browse.ts';
@@ -11,6 +11,9 @@ export interface ResourceBrowserProps {
   entries: ResourceEntry[] | undefined;
   loadError: string | undefined;
   canEdit: boolean;
+  /** The account a Connect is under way for. */
+  connecting: string | undefined;
+  onConnect(entry: ResourceEntry, account: Account): void;
   onCreate(type: ResourceType): void;
   onEdit(entry: ResourceEntry): void;
 }
@@ -67,14 +70,23 @@ export function ResourceBrowser(props: ResourceBrowserProps) {
       ) : null}
       {shown.length > 0 ? (
         <ul className="resource-list">
-          {shown.map((entry) => <ResourceRow key={entry.resource.id} entry={entry} canEdit={props.canEdit} onEdit={() => props.onEdit(entry)} />)}
+          {shown.map((entry) => <ResourceRow key={entry.resource.id} entry={entry} canEdit={props.canEdit} connecting={props.connecting}
+            onConnect={(account) => props.onConnect(entry, account)} onEdit={() => props.onEdit(entry)} />)}
         </ul>
       ) : null}
     </section>
   );
 }
 
-function ResourceRow({ entry, canEdit, onEdit }: { entry: ResourceEntry; canEdit: boolean; onEdit(): void }) {
+interface ResourceRowProps {
+  entry: ResourceEntry;
+  canEdit: boolean;
+  connecting: string | undefined;
+  onConnect(account: Account): void;
+  onEdit(): void;
+}
+
+function ResourceRow({ entry, canEdit, connecting, onConnect, onEdit }: ResourceRowProps) {
   const { resource } = entry;
   const warnings = resource.type === 'kubernetes' ? resource.warnings : [];
   return (
@@ -94,8 +106,12 @@ function ResourceRow({ entry, canEdit, onEdit }: { entry: ResourceEntry; canEdit
       </div>
       <div className="resource-accounts">
         {entry.accounts.length === 0 ? <span className="muted small">No accounts</span> : entry.accounts.map((account) => (
-          <span key={account.id} className="chip" title={ACCOUNT_TYPE_LABELS[account.type]}>
+          <span key={account.id} className="chip chip-connect" title={ACCOUNT_TYPE_LABELS[account.type]}>
             {account.name}{account.username ? <span className="chip-sub">{account.username}</span> : null}
+            <button type="button" className="chip-action" disabled={connecting !== undefined} onClick={() => onConnect(account)}
+              aria-label={`Connect to ${resource.name} as ${account.name}`}>
+              {connecting === account.id ? 'Connecting…' : 'Connect'}
+            </button>
           </span>
         ))}
       </div>

@@ -1,7 +1,18 @@
 import type { Project } from '../../common/api-types.ts';
 import type { SessionView } from '../../common/bridge.ts';
 
+export type NavView = 'resources' | 'terminals' | 'sessions';
+
+const NAV: Array<{ view: NavView; label: string }> = [
+  { view: 'resources', label: 'Resources' },
+  { view: 'terminals', label: 'Terminals' },
+  { view: 'sessions', label: 'Sessions' },
+];
+
 export interface SidebarProps {
+  view: NavView;
+  terminalCount: number;
+  onView(view: NavView): void;
   session: SessionView;
   orgId: string;
   projects: Project[];
@@ -18,6 +29,17 @@ export function Sidebar(props: SidebarProps) {
   return (
     <nav className="sidebar" aria-label="Projects">
       <div className="brand"><span className="brand-mark" aria-hidden="true">P</span>Postern</div>
+      <ul className="nav-list" aria-label="Screens">
+        {NAV.map((item) => (
+          <li key={item.view}>
+            <button type="button" className={`project-item nav-item${props.view === item.view ? ' active' : ''}`} aria-current={props.view === item.view ? 'page' : undefined}
+              onClick={() => props.onView(item.view)}>
+              {item.label}
+              {item.view === 'terminals' && props.terminalCount > 0 ? <span className="count">{props.terminalCount}</span> : null}
+            </button>
+          </li>
+        ))}
+      </ul>
       <label className="sidebar-label" htmlFor="org">Organization</label>
       <select id="org" className="sidebar-select" value={props.orgId} onChange={(e) => props.onOrg(e.target.value)}>
         {session.orgs.map((org) => <option key={org.id} value={org.id}>{org.name}</option>)}
