@@ -9,8 +9,6 @@ export type { KubernetesConnectionContext } from './context.ts';
 export type { KubernetesTarget } from './upstream.ts';
 export type { KubernetesRequestEvent } from './command-log.ts';
 
-export const kubernetesAlpn = 'postern-k8s';
-
 /** setTimeout takes at most 2^31-1 ms (~24.8 days); longer waits are re-armed. */
 const maxTimerMs = 2 ** 31 - 1;
 

@@ -24,9 +24,6 @@ export const spdyStreamChannels: Readonly<Record<string, ExecChannel>> = {
   resize: ExecChannel.Resize,
 };
 
-/** The remote-command subprotocols kubectl offers (WebSocket) or asks for (SPDY), newest first. */
-export const remoteCommandProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'] as const;
-
 /** Before v4 the error channel carried a plain message instead of a Status. */
 export const isStatusErrorChannel = (protocol: string) => protocol.startsWith('v4.') || protocol.startsWith('v5.');
 
