@@ -10,6 +10,7 @@ import { gatewayServerClient } from './enrollment-api.ts';
 import { gatewayConfigFromEnrollment, obtainEnrollment, scheduleRenewals, type EnrolledGatewayOptions } from './enrollment.ts';
 import { enrolledGatewayServices } from './enrolled-services.ts';
 import { startGateway } from './gateway.ts';
+import { reportPresence } from './presence-reporter.ts';
 
 export interface EnrolledArguments {
   serverUrl: string;
@@ -67,13 +68,20 @@ export async function runEnrolledGateway(args: EnrolledArguments, env: Record<st
   const { keys, answer } = await obtainEnrollment(options);
   const services = await enrolledGatewayServices(client, args.dataDir, log.child({ gatewayId: answer.gatewayId }));
   const gateway = startGateway(gatewayConfigFromEnrollment(options, keys, answer), services.deps);
+  let current = answer;
+  const presence = reportPresence(gateway.tunnel, client, () => ({ relayId: current.relay.id, gatewayId: current.gatewayId }), log);
   const stopAll = async () => {
+    presence.stop();
+    await client.reportPresence({ relayId: current.relay.id, gatewayId: current.gatewayId, connected: false }).catch(() => undefined);
     renewals.stop();
     gateway.close();
     await services.close();
   };
   const renewals = scheduleRenewals(options, keys, answer, {
-    onRenewed: (renewed) => gateway.updateCredentials({ sshPrivateKey: keys.sshPrivateKey, sshCertificate: renewed.sshCertificate.trim(), tlsCertificate: renewed.tlsCertificate, tlsKey: keys.tlsKey }),
+    onRenewed: (renewed) => {
+      current = renewed;
+      gateway.updateCredentials({ sshPrivateKey: keys.sshPrivateKey, sshCertificate: renewed.sshCertificate.trim(), tlsCertificate: renewed.tlsCertificate, tlsKey: keys.tlsKey });
+    },
     onRevoked: (error) => {
       log.fatal({ event: 'gateway_revoked', gatewayId: answer.gatewayId }, error.message);
       void stopAll().finally(() => process.exit(3));

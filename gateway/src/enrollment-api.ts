@@ -44,6 +44,8 @@ export interface GatewayServerClient {
   /** A valid access token (signs in again when the cached one is within a minute of expiry). */
   accessToken(): Promise<string>;
   enroll(mode: 'enroll' | 'renew', body: EnrollmentRequestBody): Promise<EnrollmentAnswer>;
+  /** Tells the server which relay the tunnel is on and whether it is up (session routing reads it). */
+  reportPresence(report: { relayId: string; connected: boolean; gatewayId: string }): Promise<void>;
 }
 
 const REFRESH_MARGIN_MS = 60_000;
@@ -82,6 +84,9 @@ export function gatewayServerClient(serverUrl: string, token: string, doFetch: t
     serverUrl: base,
     accessToken,
     enroll: async (mode, body) => call(`/api/v1/gateways/${mode}`, body, zEnrollmentAnswer, await accessToken()),
+    reportPresence: async (report) => {
+      await call('/api/v1/gateways/presence', report, z.unknown(), await accessToken());
+    },
   };
 }
 

@@ -29,8 +29,15 @@ export async function obtainEnrollment(options: EnrolledGatewayOptions): Promise
   const stored = readEnrollment(options.dataDir);
   const now = (options.now ?? (() => new Date()))().getTime();
   if (stored && Date.parse(stored.expiresAt) > now && (!options.gatewayId || stored.gatewayId === options.gatewayId)) {
-    options.log.info({ event: 'gateway_enrollment_reused', gatewayId: stored.gatewayId, expiresAt: stored.expiresAt }, 'using the stored enrollment');
-    return { keys, answer: stored };
+    // A restart renews instead of enrolling (same keys, same relay), so a revoked gateway learns it
+    // here and stops; if the server cannot be reached, the stored certificates carry on.
+    try {
+      return { keys, answer: await renewEnrollment(options, keys, stored) };
+    } catch (error) {
+      if (error instanceof EnrollmentRefusedError && error.code === 'gateway_revoked') throw error;
+      options.log.warn({ event: 'gateway_enrollment_reused', gatewayId: stored.gatewayId, expiresAt: stored.expiresAt, error: (error as Error).message }, 'renewal at start failed; using the stored certificates');
+      return { keys, answer: stored };
+    }
   }
   const answer = await options.client.enroll('enroll', enrollmentRequestFor(keys, options.gatewayId));
   writeEnrollment(options.dataDir, answer);

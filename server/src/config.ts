@@ -45,6 +45,8 @@ export const zEnv = z.object({
   POSTERN_GATEWAY_CERT_TTL_SECONDS: positiveSeconds.default(24 * 60 * 60),
   POSTERN_RELAY_CERT_TTL_SECONDS: positiveSeconds.default(24 * 60 * 60),
   POSTERN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Set by the `npm start` launcher: where the server writes the local gateway's machine credentials (0600). */
+  POSTERN_LOCAL_GATEWAY_CREDENTIALS: optional(z.string().min(1)),
 });
 
 export type Env = z.infer<typeof zEnv>;
@@ -77,6 +79,8 @@ export interface Config {
     relayCertTtlSeconds: number;
   };
   logLevel: Env['POSTERN_LOG_LEVEL'];
+  /** When set, the server makes sure a local gateway and its machine identity exist (services/platform/local-gateway.ts). */
+  localGatewayCredentialsFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -120,5 +124,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       relayCertTtlSeconds: e.POSTERN_RELAY_CERT_TTL_SECONDS,
     },
     logLevel: e.POSTERN_LOG_LEVEL,
+    localGatewayCredentialsFile: e.POSTERN_LOCAL_GATEWAY_CREDENTIALS,
   };
 }

@@ -6,6 +6,7 @@ import { openDatabase } from './db/client.ts';
 import type { AppDeps } from './deps.ts';
 import { createLogger } from './logger.ts';
 import { dbOrgKeyStore } from './services/org-key-store.ts';
+import { ensureLocalGateway } from './services/platform/local-gateway.ts';
 import { loadRootKey } from './services/root-key.ts';
 import { pruneExpiredTokens } from './services/tokens.ts';
 import { Vault } from './services/vault.ts';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     vault: new Vault(rootKey.key, dbOrgKeyStore(database.db)),
   };
   const first = await bootstrap(database.db, config, deps.clock());
+  if (config.localGatewayCredentialsFile) await ensureLocalGateway(database.db, config.localGatewayCredentialsFile, deps.clock());
   const prune = () => pruneExpiredTokens(database.db, deps.clock()).then(
     (removed) => logger.info(removed, 'pruned expired tokens'),
     (error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'token pruning failed'),

@@ -26,6 +26,8 @@ import * as terminateSession from './sessions/terminate-session.ts';
 import * as recordingChunks from './recordings/gateway-chunks.ts';
 import * as recordingPlayback from './recordings/playback.ts';
 import * as sessionsList from './recordings/sessions-list.ts';
+import * as gatewayHealth from './platform/gateway-health.ts';
+import * as gatewayPresence from './platform/gateway-presence.ts';
 
 /** Every route module; each exports `register(app)`. Add one line per new route file. */
 const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
@@ -35,6 +37,7 @@ const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
   gateways, listResources, sshResources, kubernetesResources, pamAccounts,
   gatewayEnrollment, relayEnrollment, sshCa, createSession, gatewaySession, terminateSession,
   recordingChunks, recordingPlayback, sessionsList,
+  gatewayHealth, gatewayPresence,
 ];
 
 export function registerRoutes(app: App): void {
