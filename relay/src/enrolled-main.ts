@@ -46,9 +46,9 @@ export async function runEnrolledRelay(env: EnvSource, log: (relayId: string) =>
     sshListen: base.POSTERN_RELAY_SSH_LISTEN, tlsListen: base.POSTERN_RELAY_TLS_LISTEN, firstFrameTimeoutMs: base.POSTERN_RELAY_FIRST_FRAME_TIMEOUT_MS,
     handshakeTimeoutMs: base.POSTERN_RELAY_HANDSHAKE_TIMEOUT_MS, channelOpenTimeoutMs: base.POSTERN_RELAY_CHANNEL_OPEN_TIMEOUT_MS,
   };
-  const { keys, enrollment } = await obtainRelayEnrollment(options);
+  const { keys, enrollment, reused } = await obtainRelayEnrollment(options);
   const relayLog = log(enrollment.relayId);
-  relayLog('relay_enrolled', { relayId: enrollment.relayId, expiresAt: enrollment.expiresAt });
+  relayLog(reused ? 'relay_enrollment_reused' : 'relay_enrolled', { relayId: enrollment.relayId, expiresAt: enrollment.expiresAt });
   const relay = await startRelay(relayConfigFromEnrollment(settings, keys, enrollment), relayLog);
   let current = enrollment;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -76,13 +76,13 @@ async function callServer(options: RelayEnrollmentOptions, path: string, body: u
 }
 
 /** Stored certificates while valid, else a new enrollment. */
-export async function obtainRelayEnrollment(options: RelayEnrollmentOptions): Promise<{ keys: RelayKeys; enrollment: RelayEnrollment }> {
+export async function obtainRelayEnrollment(options: RelayEnrollmentOptions): Promise<{ keys: RelayKeys; enrollment: RelayEnrollment; reused: boolean }> {
   const keys = loadOrCreateKeys(options.dataDir);
   const path = join(options.dataDir, 'enrollment.json');
   const now = (options.now ?? (() => new Date()))().getTime();
   if (existsSync(path)) {
     const stored = zRelayAnswer.parse(JSON.parse(readFileSync(path, 'utf8')));
-    if (Date.parse(stored.expiresAt) > now && stored.name === options.name) return { keys, enrollment: stored };
+    if (Date.parse(stored.expiresAt) > now && stored.name === options.name) return { keys, enrollment: stored, reused: true };
   }
   const enrollment = await callServer(options, '/api/v1/relays/enroll', {
     ...keysRequest(keys), name: options.name,
@@ -90,7 +90,7 @@ export async function obtainRelayEnrollment(options: RelayEnrollmentOptions): Pr
     ...(options.gatewaySshAddress ? { gatewaySshAddress: options.gatewaySshAddress } : {}),
   });
   writeAtomic(path, JSON.stringify(enrollment, null, 2));
-  return { keys, enrollment };
+  return { keys, enrollment, reused: false };
 }
 
 export async function renewRelayEnrollment(options: RelayEnrollmentOptions, keys: RelayKeys, current: RelayEnrollment): Promise<RelayEnrollment> {
