@@ -38,12 +38,28 @@ export async function openTestDatabase(backend: TestBackend = testBackend()): Pr
     ...database,
     close: async () => {
       await database.close();
-      const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      try {
-        await dropper.unsafe(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await dropper.end({ timeout: 5 });
-      }
+      await dropTestDatabase(adminUrl, name);
     },
   };
+}
+
+/**
+ * Drops a test database. An autovacuum worker may still be on it right after the tests; a
+ * non-superuser cannot terminate that worker (FORCE fails), so wait for it to leave and retry.
+ */
+async function dropTestDatabase(adminUrl: string, name: string): Promise<void> {
+  const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await dropper.unsafe(`drop database if exists "${name}" with (force)`);
+        return;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } finally {
+    await dropper.end({ timeout: 5 });
+  }
 }
