@@ -1,6 +1,6 @@
-import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { orgs } from './identity.ts';
-import { gateways } from './pam.ts';
+import { gateways, resources } from './pam.ts';
 import { relays } from './pki.ts';
 
 /**
@@ -24,5 +24,20 @@ export const gatewayPools = pgTable('gateway_pools', {
   orgId: uuid('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
   poolName: text('pool_name').notNull(),
 }, (t) => [index('gateway_pools_org_pool_idx').on(t.orgId, t.poolName)]);
+
+/**
+ * The SSH host key(s) a gateway saw at an SSH resource's address during a reachability check:
+ * the pin the SSH bridge enforces. Kept with the address it was seen at, so changing the
+ * resource's host or port drops the pin until the next check rather than pinning a stale key.
+ */
+export const resourceHostKeys = pgTable('resource_host_keys', {
+  resourceId: uuid('resource_id').primaryKey().references(() => resources.id, { onDelete: 'cascade' }),
+  orgId: uuid('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+  host: text('host').notNull(),
+  port: integer('port').notNull(),
+  hostKeys: text('host_keys').array().notNull(),
+  gatewayId: uuid('gateway_id').references(() => gateways.id, { onDelete: 'set null' }),
+  seenAt: timestamp('seen_at', { withTimezone: true }).notNull(),
+});
 
 export type GatewayPresenceRow = typeof gatewayPresence.$inferSelect;
