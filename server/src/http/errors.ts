@@ -1,26 +1,10 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { z } from 'zod';
 import {
-  ConflictError, MalformedRequestError, PayloadTooLargeError, PosternError, ValidationError,
+  ConflictError, MalformedRequestError, PayloadTooLargeError, PosternError,
 } from '@postern/shared/errors';
 import { asUniqueViolation, conflictingField } from '../db/errors.ts';
 import type { AppEnv } from '../deps.ts';
-
-/** `a.b[0]` style paths, as a client would name the field. */
-export function issuePath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
-}
-
-export function validationErrorFrom(target: string, error: z.ZodError): ValidationError {
-  const issues = error.issues.map((issue) => ({ path: issuePath(issue.path), message: issue.message, code: issue.code }));
-  const fields = [...new Set(issues.map((issue) => issue.path || '(root)'))];
-  return new ValidationError(`The request ${target} is invalid: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}.`, {
-    location: target,
-    fields,
-    issues,
-  });
-}
 
 /** Turns anything thrown by a handler or middleware into a Postern error (unexpected → undefined). */
 export function toPosternError(error: unknown, maxBodyBytes: number): PosternError | undefined {

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { isDisplaySafe } from '@postern/shared/schemas/names';
 import { ORG_ROLES, PROJECT_ROLES } from '../db/schema/index.ts';
 import { MIN_PASSWORD_LENGTH } from '../services/passwords.ts';
 
@@ -8,11 +9,9 @@ import { MIN_PASSWORD_LENGTH } from '../services/passwords.ts';
  */
 
 // Any script is welcome in a name; control characters (newlines, NUL, bidi overrides) are not,
-// since names end up in logs, terminals and audit exports.
-const CONTROL_OR_BIDI = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
-
+// since names end up in logs, terminals and audit exports. The rule is shared with PAM names.
 export const NameSchema = z.string().trim().min(1).max(100)
-  .refine((value) => !CONTROL_OR_BIDI.test(value), { message: 'must not contain control or bidirectional-override characters' })
+  .refine(isDisplaySafe, { message: 'must not contain control or bidirectional-override characters' })
   .openapi({ example: 'Production' });
 
 export const EmailSchema = z.string().trim().max(254).pipe(z.email()).transform((value) => value.toLowerCase())

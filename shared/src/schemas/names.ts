@@ -1,15 +1,19 @@
 import { z } from 'zod';
 
-// Control characters in a name break terminals, logs and kubeconfig files; everything else,
-// including any Unicode letter and SQL-looking text, is a valid name and stored as given.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Control characters and bidirectional overrides in a name break or disguise terminals, logs,
+// audit exports and kubeconfig files; everything else, including any Unicode letter and
+// SQL-looking text, is a valid name and stored as given.
+const CONTROL_OR_BIDI = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** True when a name holds no control, line-separator or bidirectional-override character. */
+export const isDisplaySafe = (text: string): boolean => !CONTROL_OR_BIDI.test(text);
 
 export const zName = z
   .string()
   .trim()
   .min(1, 'Give it a name.')
   .max(64, 'Names are at most 64 characters.')
-  .refine((s) => !CONTROL_CHARS.test(s), 'Names cannot contain control characters or line breaks.')
+  .refine(isDisplaySafe, 'Names cannot contain control characters, line breaks or bidirectional overrides.')
   .meta({ description: 'Display name, unique in its scope. 1-64 characters, no control characters.', example: 'prod-db-1' });
 
 export const zDescription = z
