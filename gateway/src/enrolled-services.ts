@@ -5,11 +5,14 @@
  * and the admin-termination watch. The one place main.ts builds GatewayDeps from.
  */
 import { join } from 'node:path';
+import { defaultAlpnHandlers } from './alpn-registry.ts';
 import type { GatewayDeps } from './gateway.ts';
 import type { GatewayServerClient } from './enrollment-api.ts';
 import { createKubernetesSessionResolver, httpCredentialsFetcher } from './kubernetes/session-resolver.ts';
 import type { GatewayLogger } from './logger.ts';
+import { probeHandler } from './probe.ts';
 import { RecordingSpool } from './recording/recording-spool.ts';
+import { ALPN_PROTOCOLS } from '@postern/shared/relay/alpn';
 import { httpSessionCheck } from './session-check.ts';
 import { loadOrCreateHostKey } from './ssh/host-key.ts';
 import { fetchSshSessionTarget } from './ssh/session-credentials.ts';
@@ -33,6 +36,7 @@ export async function enrolledGatewayServices(client: GatewayServerClient, dataD
   });
   const deps: GatewayDeps = {
     checkSession, log,
+    handlers: defaultAlpnHandlers().register(ALPN_PROTOCOLS.probe, probeHandler(log)),
     ssh: {
       resolveTarget: (sessionId) => fetchSshSessionTarget(api, sessionId),
       hostKey: await loadOrCreateHostKey(join(dataDir, 'ssh_host_key')),

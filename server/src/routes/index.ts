@@ -28,6 +28,7 @@ import * as recordingPlayback from './recordings/playback.ts';
 import * as sessionsList from './recordings/sessions-list.ts';
 import * as gatewayHealth from './platform/gateway-health.ts';
 import * as gatewayPresence from './platform/gateway-presence.ts';
+import * as checkReachability from './platform/check-reachability.ts';
 
 /** Every route module; each exports `register(app)`. Add one line per new route file. */
 const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
@@ -37,7 +38,7 @@ const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
   gateways, listResources, sshResources, kubernetesResources, pamAccounts,
   gatewayEnrollment, relayEnrollment, sshCa, createSession, gatewaySession, terminateSession,
   recordingChunks, recordingPlayback, sessionsList,
-  gatewayHealth, gatewayPresence,
+  gatewayHealth, gatewayPresence, checkReachability,
 ];
 
 export function registerRoutes(app: App): void {

@@ -4,5 +4,7 @@ export const ALPN_PROTOCOLS = {
   kubernetes: 'postern-k8s',
   /** Echo: health checks and latency measurements. */
   ping: 'postern-ping',
+  /** Reachability: the platform asks the gateway to connect to host:port (relay/probe.ts); platform certificates only. */
+  probe: 'postern-probe',
 } as const;
 export type AlpnProtocol = (typeof ALPN_PROTOCOLS)[keyof typeof ALPN_PROTOCOLS];

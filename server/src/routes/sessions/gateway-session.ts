@@ -29,7 +29,7 @@ const CredentialsResponse = z.object({
   sessionId: z.uuid(),
   expiresAt: Timestamp,
   target: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('ssh'), host: z.string(), port: z.number().int() }),
+    z.object({ type: z.literal('ssh'), host: z.string(), port: z.number().int(), hostKeys: z.array(z.string()).optional().openapi({ description: 'Pinned by the last reachability check: refuse any other host key' }) }),
     z.object({ type: z.literal('kubernetes'), url: z.string(), tlsVerify: z.boolean(), caCertificate: z.string().nullable() }),
   ]),
   credential: Credential,

@@ -3,6 +3,7 @@ import { GatewayRevokedError, NotFoundError, SessionExpiredError, UnprocessableE
 import { accounts, gatewayEnrollments, pamSessions, resources, type PamSessionRow, type ResourceRow } from '../../db/schema/index.ts';
 import type { Principal } from '../../http/principal.ts';
 import { readAccountSecret } from '../accounts.ts';
+import { pinnedHostKeys } from '../platform/reachability.ts';
 import { recordAudit } from '../audit.ts';
 import type { Vault } from '../vault.ts';
 import { sshCa, type CaStoreDeps } from './ca-store.ts';
@@ -23,7 +24,7 @@ export type SessionCredential =
   | { type: 'kubernetes-token'; token: string };
 
 export type SessionTarget =
-  | { type: 'ssh'; host: string; port: number }
+  | { type: 'ssh'; host: string; port: number; hostKeys?: string[] }
   | { type: 'kubernetes'; url: string; tlsVerify: boolean; caCertificate: string | null };
 
 export interface SessionCredentials {
@@ -93,5 +94,7 @@ export async function issueSessionCredentials(
     orgId: session.orgId, projectId: session.projectId, actor: principal, action: 'session.credentials.issue', targetType: 'session', targetId: session.id,
     details: { accountId: account.id, accountType: account.type }, at: now,
   });
-  return { session, target: targetOf(resource), credential };
+  // The host key pinned by the last reachability check (services/platform/reachability.ts): the bridge refuses any other.
+  const hostKeys = await pinnedHostKeys(deps.db, resource);
+  return { session, target: { ...targetOf(resource), ...(hostKeys ? { hostKeys } : {}) } as SessionTarget, credential };
 }
