@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../desktop/src/core/api-client.ts';
+import { ApiClient, type Tokens } from '../../desktop/src/core/api-client.ts';
 import { openSshAccess } from '../../desktop/src/core/ssh/ssh-access.ts';
 import { parsePublicKeyLineRaw } from '../../shared/src/ssh/keys.ts';
 import { ownerToken, postJson, startServerProcess, type ServerProcess } from '../fixtures/server-process.ts';
@@ -72,7 +72,7 @@ describe('resource reachability through the gateway', () => {
     await postJson(server, owner, '/api/v1/pam/accounts', { resourceId: resource.id, name: 'pw', credential: { type: 'ssh-password', username: sshd!.user, password: sshd!.password } });
     const tokens = await fetch(`${server.url}/api/v1/auth/login`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<Tokens>);
     const api = new ApiClient({ serverUrl: server.url, tokens });
     const run = async () => {
       const access = await openSshAccess(api, { projectId: server.projectId, resource: 'pinned', account: 'pw', durationSeconds: 300 });
