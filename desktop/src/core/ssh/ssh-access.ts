@@ -1,95 +1,12 @@
-/**
- * Opening SSH access: find the resource and account by name in the project, make the session's
- * key pair here (only the CSR leaves the machine), ask the server for a session, and return a
- * dialer that opens one authenticated stream to the session's gateway per call.
- */
+/** SSH access: a session on an SSH resource whose streams speak `postern-ssh` (see ../session-access.ts). */
 import type { Duplex } from 'node:stream';
-import { z } from 'zod';
-import { NotFoundError, PosternError } from '@postern/shared/errors';
-import { createCertificateSigningRequest } from '@postern/shared/pki/csr';
-import { exportPrivateKeyPem, generatePkiKeyPair } from '@postern/shared/pki/keys';
-import { ALPN_PROTOCOLS } from '@postern/shared/relay/alpn';
 import type { ApiClient } from '../api-client.ts';
-import { dialGateway } from '../dialer.ts';
-import { pamApi } from '../pam-api.ts';
+import { openSessionAccess, type AccessRequest, type SessionAccess } from '../session-access.ts';
 
-const zCreatedSession = z.object({
-  sessionId: z.string(),
-  gatewayId: z.string(),
-  protocol: z.string(),
-  relay: z.object({ id: z.string(), address: z.string() }),
-  startedAt: z.string(),
-  expiresAt: z.string(),
-  relayClientCertificate: z.string(),
-  gatewayClientCertificate: z.string(),
-  relayServerCaCertificates: z.array(z.string()),
-  gatewayServerCaCertificates: z.array(z.string()),
-});
-export type CreatedSession = z.infer<typeof zCreatedSession>;
+export type SshAccessRequest = AccessRequest;
+/** The SSH bridge needs only a byte stream, so tests may hand it any Duplex. */
+export type SshAccess = Omit<SessionAccess, 'dial'> & { dial(): Promise<Duplex> };
 
-export interface SshAccessRequest {
-  projectId: string;
-  resource: string;
-  account: string;
-  durationSeconds: number;
-}
-
-export interface SshAccess {
-  sessionId: string;
-  resourceName: string;
-  accountName: string;
-  expiresAt: Date;
-  /** One new stream to the gateway's SSH bridge (a fresh relay + inner TLS connection each call). */
-  dial(): Promise<Duplex>;
-}
-
-export class NotAnSshResourceError extends PosternError {
-  constructor(name: string, type: string) {
-    super('not_ssh_resource', 400, `Resource "${name}" is a ${type} resource; use postern pam ${type} access for it.`, { name, type });
-  }
-}
-
-/** Splits `host:port` (IPv6 in brackets allowed). */
-export function parseHostPort(address: string): { host: string; port: number } {
-  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
-  if (!match) throw new PosternError('bad_relay_address', 502, `The server gave the relay address "${address}", which is not host:port; tell your administrator.`);
-  return { host: match[1]!, port: Number(match[2]) };
-}
-
-async function findResourceAndAccount(api: ApiClient, request: SshAccessRequest) {
-  const resources = await pamApi.listResources(api, { projectId: request.projectId, search: request.resource });
-  const resource = resources.find((entry) => entry.name === request.resource) ?? resources.find((entry) => entry.id === request.resource);
-  if (!resource) throw new NotFoundError('resource', request.resource);
-  if (resource.type !== 'ssh') throw new NotAnSshResourceError(resource.name, resource.type);
-  const accounts = await pamApi.listAccounts(api, request.projectId, resource.id);
-  const account = accounts.find((entry) => entry.name === request.account) ?? accounts.find((entry) => entry.id === request.account);
-  if (!account) throw new NotFoundError('account', request.account);
-  return { resource, account };
-}
-
-export async function openSshAccess(api: ApiClient, request: SshAccessRequest): Promise<SshAccess> {
-  const { resource, account } = await findResourceAndAccount(api, request);
-  const keys = generatePkiKeyPair();
-  const created = await api.request('POST', '/api/v1/pam/sessions', {
-    body: {
-      resourceId: resource.id, accountId: account.id, durationSeconds: request.durationSeconds,
-      csr: createCertificateSigningRequest(keys, `postern-session ${account.name}@${resource.name}`),
-    },
-    schema: zCreatedSession,
-  });
-  const key = exportPrivateKeyPem(keys.privateKey);
-  const relay = parseHostPort(created.relay.address);
-  return {
-    sessionId: created.sessionId,
-    resourceName: resource.name,
-    accountName: account.name,
-    expiresAt: new Date(created.expiresAt),
-    dial: () => dialGateway({
-      relay: { ...relay, ca: created.relayServerCaCertificates.join('\n'), cert: created.relayClientCertificate, key },
-      gatewayId: created.gatewayId,
-      gateway: { ca: created.gatewayServerCaCertificates.join('\n') },
-      session: { cert: created.gatewayClientCertificate, key },
-      alpn: ALPN_PROTOCOLS.ssh,
-    }),
-  };
+export function openSshAccess(api: ApiClient, request: SshAccessRequest): Promise<SshAccess> {
+  return openSessionAccess(api, request, 'ssh');
 }

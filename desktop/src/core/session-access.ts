@@ -1,0 +1,96 @@
+/**
+ * Opening access to a resource: find the resource and account by name (or id) in the project,
+ * make the session's key pair here (only the CSR leaves the machine), ask the server for a
+ * session, and return a dialer that opens one authenticated stream to the session's gateway per
+ * call, speaking the resource type's protocol. SSH and Kubernetes access are this with a type.
+ */
+import type { TLSSocket } from 'node:tls';
+import { z } from 'zod';
+import { NotFoundError, PosternError } from '@postern/shared/errors';
+import { createCertificateSigningRequest } from '@postern/shared/pki/csr';
+import { exportPrivateKeyPem, generatePkiKeyPair } from '@postern/shared/pki/keys';
+import { ALPN_PROTOCOLS } from '@postern/shared/relay/alpn';
+import type { ResourceType } from '@postern/shared/schemas/resources';
+import type { ApiClient } from './api-client.ts';
+import { dialGateway } from './dialer.ts';
+import { pamApi } from './pam-api.ts';
+
+const zCreatedSession = z.object({
+  sessionId: z.string(),
+  gatewayId: z.string(),
+  relay: z.object({ address: z.string() }),
+  expiresAt: z.string(),
+  relayClientCertificate: z.string(),
+  gatewayClientCertificate: z.string(),
+  relayServerCaCertificates: z.array(z.string()),
+  gatewayServerCaCertificates: z.array(z.string()),
+});
+
+export interface AccessRequest {
+  projectId: string;
+  resource: string;
+  account: string;
+  durationSeconds: number;
+}
+
+export interface SessionAccess {
+  sessionId: string;
+  resourceName: string;
+  accountName: string;
+  expiresAt: Date;
+  /** One new stream to the gateway (a fresh relay + inner TLS connection each call). */
+  dial(): Promise<TLSSocket>;
+}
+
+export class WrongResourceTypeError extends PosternError {
+  constructor(name: string, actual: string, wanted: ResourceType) {
+    super(`not_${wanted}_resource`, 400, `Resource "${name}" is a ${actual} resource; use postern pam ${actual} access for it.`, { name, type: actual });
+  }
+}
+
+const ALPN_OF: Record<ResourceType, string> = { ssh: ALPN_PROTOCOLS.ssh, kubernetes: ALPN_PROTOCOLS.kubernetes };
+
+/** Splits `host:port` (IPv6 in brackets allowed). */
+export function parseHostPort(address: string): { host: string; port: number } {
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
+  if (!match) throw new PosternError('bad_relay_address', 502, `The server gave the relay address "${address}", which is not host:port; tell your administrator.`);
+  return { host: match[1]!, port: Number(match[2]) };
+}
+
+async function findResourceAndAccount(api: ApiClient, request: AccessRequest, type: ResourceType) {
+  const resources = await pamApi.listResources(api, { projectId: request.projectId, search: request.resource });
+  const resource = resources.find((entry) => entry.name === request.resource) ?? resources.find((entry) => entry.id === request.resource);
+  if (!resource) throw new NotFoundError('resource', request.resource);
+  if (resource.type !== type) throw new WrongResourceTypeError(resource.name, resource.type, type);
+  const accounts = await pamApi.listAccounts(api, request.projectId, resource.id);
+  const account = accounts.find((entry) => entry.name === request.account) ?? accounts.find((entry) => entry.id === request.account);
+  if (!account) throw new NotFoundError('account', request.account);
+  return { resource, account };
+}
+
+export async function openSessionAccess(api: ApiClient, request: AccessRequest, type: ResourceType): Promise<SessionAccess> {
+  const { resource, account } = await findResourceAndAccount(api, request, type);
+  const keys = generatePkiKeyPair();
+  const created = await api.request('POST', '/api/v1/pam/sessions', {
+    body: {
+      resourceId: resource.id, accountId: account.id, durationSeconds: request.durationSeconds,
+      csr: createCertificateSigningRequest(keys, `postern-session ${account.name}@${resource.name}`),
+    },
+    schema: zCreatedSession,
+  });
+  const key = exportPrivateKeyPem(keys.privateKey);
+  const relay = parseHostPort(created.relay.address);
+  return {
+    sessionId: created.sessionId,
+    resourceName: resource.name,
+    accountName: account.name,
+    expiresAt: new Date(created.expiresAt),
+    dial: () => dialGateway({
+      relay: { ...relay, ca: created.relayServerCaCertificates.join('\n'), cert: created.relayClientCertificate, key },
+      gatewayId: created.gatewayId,
+      gateway: { ca: created.gatewayServerCaCertificates.join('\n') },
+      session: { cert: created.gatewayClientCertificate, key },
+      alpn: ALPN_OF[type],
+    }),
+  };
+}
