@@ -29,6 +29,7 @@ import * as sessionsList from './recordings/sessions-list.ts';
 import * as gatewayHealth from './platform/gateway-health.ts';
 import * as gatewayPresence from './platform/gateway-presence.ts';
 import * as checkReachability from './platform/check-reachability.ts';
+import * as gatewayPool from './platform/gateway-pool.ts';
 
 /** Every route module; each exports `register(app)`. Add one line per new route file. */
 const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
@@ -38,7 +39,7 @@ const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
   gateways, listResources, sshResources, kubernetesResources, pamAccounts,
   gatewayEnrollment, relayEnrollment, sshCa, createSession, gatewaySession, terminateSession,
   recordingChunks, recordingPlayback, sessionsList,
-  gatewayHealth, gatewayPresence, checkReachability,
+  gatewayHealth, gatewayPresence, checkReachability, gatewayPool,
 ];
 
 export function registerRoutes(app: App): void {

@@ -49,7 +49,7 @@ export function register(app: App): void {
     const { session, resource, relay } = created;
     return c.json({
       sessionId: session.id, orgId: session.orgId, projectId: session.projectId, resourceId: resource.id, accountId: account.id,
-      gatewayId: resource.gatewayId, protocol: resource.type === 'ssh' ? 'postern-ssh' as const : 'postern-k8s' as const,
+      gatewayId: session.gatewayId!, protocol: resource.type === 'ssh' ? 'postern-ssh' as const : 'postern-k8s' as const,
       relay: { id: relay.id, address: relay.clientTlsAddress },
       startedAt: iso(session.startedAt), expiresAt: iso(session.expiresAt),
       relayClientCertificate: created.relayClientCertificate, gatewayClientCertificate: created.gatewayClientCertificate,

@@ -8,6 +8,7 @@ import {
 } from '../../db/schema/index.ts';
 import type { Principal } from '../../http/principal.ts';
 import { recordAudit } from '../audit.ts';
+import { routeSession } from '../platform/session-routing.ts';
 import { x509Ca, type CaStoreDeps } from './ca-store.ts';
 import { readCsr, relayCaOwner } from './issuance.ts';
 
@@ -54,17 +55,22 @@ function gatewayUnavailable(gatewayId: string, reason: 'not_enrolled' | 'revoked
   return new UnprocessableError('gateway_unavailable', `The resource's gateway ${gatewayId} ${why}.`, { gatewayId, reason });
 }
 
-/** The resource's gateway and the relay it tunnels through, both still trusted. */
-async function gatewayPath(deps: CaStoreDeps, resource: ResourceRow): Promise<RelayRow> {
+/**
+ * The gateway serving the session (the resource's, or a healthy member of its pool:
+ * services/platform/session-routing.ts) and the relay it tunnels through, both still trusted.
+ */
+async function gatewayPath(deps: CaStoreDeps, resource: ResourceRow): Promise<{ gatewayId: string; relay: RelayRow }> {
+  const route = await routeSession(deps.db, resource, deps.clock());
+  const gatewayId = route.gatewayId;
   const [enrollment] = await deps.db.select().from(gatewayEnrollments)
-    .where(and(eq(gatewayEnrollments.gatewayId, resource.gatewayId), eq(gatewayEnrollments.orgId, resource.orgId))).limit(1);
-  if (enrollment?.revokedAt) throw gatewayUnavailable(resource.gatewayId, 'revoked');
-  if (!enrollment?.enrolledAt || !enrollment.relayId) throw gatewayUnavailable(resource.gatewayId, 'not_enrolled');
-  const [relay] = await deps.db.select().from(relays).where(eq(relays.id, enrollment.relayId)).limit(1);
+    .where(and(eq(gatewayEnrollments.gatewayId, gatewayId), eq(gatewayEnrollments.orgId, resource.orgId))).limit(1);
+  if (enrollment?.revokedAt) throw gatewayUnavailable(gatewayId, 'revoked');
+  if (!enrollment?.enrolledAt || !enrollment.relayId) throw gatewayUnavailable(gatewayId, 'not_enrolled');
+  const [relay] = await deps.db.select().from(relays).where(eq(relays.id, route.reportedRelayId ?? enrollment.relayId)).limit(1);
   // A relay of another org would get this org's traffic: never, whatever the enrollment row says.
   const usable = relay && !relay.revokedAt && (relay.scope === 'instance' || relay.orgId === resource.orgId);
-  if (!usable) throw gatewayUnavailable(resource.gatewayId, 'relay_revoked');
-  return relay;
+  if (!usable) throw gatewayUnavailable(gatewayId, 'relay_revoked');
+  return { gatewayId, relay };
 }
 
 async function sessionContext(deps: CaStoreDeps, account: AccountRow, request: CreateSessionRequest): Promise<{ project: Project; resource: ResourceRow }> {
@@ -84,7 +90,7 @@ export async function createSession(deps: CaStoreDeps, principal: Principal, acc
   const { resource } = await sessionContext(deps, account, request);
   const csr = readCsr(request.csr);
   const relayCsr = request.relayCsr ? readCsr(request.relayCsr) : csr;
-  const relay = await gatewayPath(deps, resource);
+  const { gatewayId, relay } = await gatewayPath(deps, resource);
   const org = { scope: 'org', orgId: account.orgId } as const;
   const [relayClientCa, relayServerCa, gatewayClientCa, gatewayServerCa] = await Promise.all([
     x509Ca(deps, relayCaOwner(relay), 'relay-pki-client', principal),
@@ -98,16 +104,16 @@ export async function createSession(deps: CaStoreDeps, principal: Principal, acc
   const id = randomUUID();
   const relayClient = issueRelayClientCert(relayClientCa, { csr: relayCsr, orgId: account.orgId, actorId: principal.userId, notAfter: expiresAt, now });
   const gatewayClient = issueSessionClientCert(gatewayClientCa, {
-    csr, now, sessionId: id, gatewayId: resource.gatewayId, resourceId: resource.id, accountId: account.id, actorId: principal.userId, sessionEndsAt: expiresAt,
+    csr, now, sessionId: id, gatewayId, resourceId: resource.id, accountId: account.id, actorId: principal.userId, sessionEndsAt: expiresAt,
   });
   const session = await deps.db.transaction(async (tx) => {
     const [row] = await tx.insert(pamSessions).values({
       id, orgId: account.orgId, projectId: account.projectId, resourceId: resource.id, accountId: account.id, userId: principal.userId,
-      gatewayId: resource.gatewayId, relayId: relay.id, status: 'active', startedAt: now, expiresAt,
+      gatewayId, relayId: relay.id, status: 'active', startedAt: now, expiresAt,
     }).returning();
     await recordAudit(tx, {
       orgId: account.orgId, projectId: account.projectId, actor: principal, action: 'session.create', targetType: 'session', targetId: id,
-      details: { resourceId: resource.id, accountId: account.id, gatewayId: resource.gatewayId, relayId: relay.id, durationSeconds: request.durationSeconds }, at: now,
+      details: { resourceId: resource.id, accountId: account.id, gatewayId, relayId: relay.id, durationSeconds: request.durationSeconds }, at: now,
     });
     return row!;
   });
