@@ -4,13 +4,14 @@
  * obtain the enrollment, start the gateway, renew, and stop for good when revoked.
  */
 import { pino } from 'pino';
+import { z } from 'zod';
 import { DEFAULT_BACKOFF } from './backoff.ts';
 import { zGatewayEnv } from './config.ts';
 import { gatewayServerClient } from './enrollment-api.ts';
 import { gatewayConfigFromEnrollment, obtainEnrollment, scheduleRenewals, type EnrolledGatewayOptions } from './enrollment.ts';
 import { enrolledGatewayServices } from './enrolled-services.ts';
 import { startGateway } from './gateway.ts';
-import { reportPresence } from './presence-reporter.ts';
+import { PRESENCE_INTERVAL_MS, reportPresence } from './presence-reporter.ts';
 
 export interface EnrolledArguments {
   serverUrl: string;
@@ -69,7 +70,8 @@ export async function runEnrolledGateway(args: EnrolledArguments, env: Record<st
   const services = await enrolledGatewayServices(client, args.dataDir, log.child({ gatewayId: answer.gatewayId }));
   const gateway = startGateway(gatewayConfigFromEnrollment(options, keys, answer), services.deps);
   let current = answer;
-  const presence = reportPresence(gateway.tunnel, client, () => ({ relayId: current.relay.id, gatewayId: current.gatewayId }), log);
+  const presenceIntervalMs = z.coerce.number().int().min(200).default(PRESENCE_INTERVAL_MS).parse(env.POSTERN_GATEWAY_PRESENCE_INTERVAL_MS);
+  const presence = reportPresence(gateway.tunnel, client, () => ({ relayId: current.relay.id, gatewayId: current.gatewayId }), log, presenceIntervalMs);
   const stopAll = async () => {
     presence.stop();
     await client.reportPresence({ relayId: current.relay.id, gatewayId: current.gatewayId, connected: false }).catch(() => undefined);

@@ -1,13 +1,13 @@
 /**
  * Keeps the server told where this gateway's tunnel is: "connected" when the relay registers
- * it and every 30 s after, "disconnected" when it drops. Failures are logged and retried on the
+ * it and every 10 s after (POSTERN_GATEWAY_PRESENCE_INTERVAL_MS), "disconnected" when it drops. Failures are logged and retried on the
  * next beat; the tunnel does not depend on them.
  */
 import type { GatewayServerClient } from './enrollment-api.ts';
 import type { GatewayLogger } from './logger.ts';
 import type { TunnelClient } from './tunnel-client.ts';
 
-export const PRESENCE_INTERVAL_MS = 30_000;
+export const PRESENCE_INTERVAL_MS = 10_000;
 
 export function reportPresence(
   tunnel: TunnelClient, client: GatewayServerClient, where: () => { relayId: string; gatewayId: string }, log: GatewayLogger,

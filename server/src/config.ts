@@ -47,6 +47,8 @@ export const zEnv = z.object({
   POSTERN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Set by the `npm start` launcher: where the server writes the local gateway's machine credentials (0600). */
   POSTERN_LOCAL_GATEWAY_CREDENTIALS: optional(z.string().min(1)),
+  /** A gateway counts as healthy for session routing while its last "connected" report is younger than this. */
+  POSTERN_GATEWAY_PRESENCE_TTL_SECONDS: positiveSeconds.default(30),
 });
 
 export type Env = z.infer<typeof zEnv>;
@@ -81,6 +83,7 @@ export interface Config {
   logLevel: Env['POSTERN_LOG_LEVEL'];
   /** When set, the server makes sure a local gateway and its machine identity exist (services/platform/local-gateway.ts). */
   localGatewayCredentialsFile: string | undefined;
+  gatewayPresenceTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -125,5 +128,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     logLevel: e.POSTERN_LOG_LEVEL,
     localGatewayCredentialsFile: e.POSTERN_LOCAL_GATEWAY_CREDENTIALS,
+    gatewayPresenceTtlSeconds: e.POSTERN_GATEWAY_PRESENCE_TTL_SECONDS,
   };
 }

@@ -6,7 +6,7 @@ import { relays } from './pki.ts';
 /**
  * Where each gateway is and which gateways stand in for each other (docs/architecture.md
  * "Deployment"). Presence is reported by the gateway itself (machine identity) on tunnel up and
- * down and every 30 s while up; pools are set by org admins.
+ * down and every 10 s while up; pools are set by org admins.
  */
 
 /** The relay a gateway's tunnel is on, whether it is up, and when the gateway last said so. */

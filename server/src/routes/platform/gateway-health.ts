@@ -14,7 +14,7 @@ const GatewayHealthResponse = z.object({
   relay: z.object({ id: z.uuid(), name: z.string(), clientTlsAddress: z.string() }).nullable().openapi({ description: 'The relay the gateway is connected to (its last report, else its enrollment)' }),
   latencyMs: z.number().nullable().openapi({ description: 'Round trip of a 16-byte echo, platform → relay → gateway → back, once connected' }),
   lastSeenAt: z.iso.datetime().nullable().openapi({ description: "The gateway's last presence report" }),
-  reportedHealthy: z.boolean().openapi({ description: 'The last report said connected and is under 90 s old (what session routing uses)' }),
+  reportedHealthy: z.boolean().openapi({ description: 'The last report said connected and is younger than the presence TTL (what session routing uses)' }),
   error: z.string().nullable(),
 }).openapi('GatewayHealth');
 

@@ -16,7 +16,7 @@ const PresenceResponse = z.object({ gatewayId: z.uuid(), relayId: z.uuid().nulla
 
 const route = createRoute({
   method: 'post', path: '/api/v1/gateways/presence', tags: ['enrollment'], middleware: [requireAuth], security: bearerAuth,
-  summary: "Report the gateway's tunnel (the gateway's machine identity; on connect, disconnect and every 30 s)",
+  summary: "Report the gateway's tunnel (the gateway's machine identity; on connect, disconnect and every 10 s)",
   request: { body: jsonBody(PresenceRequest) },
   responses: { 200: jsonResponse(PresenceResponse, 'Recorded'), ...errorResponses(400, 401, 403, 404, 413, 422) },
 });

@@ -8,6 +8,7 @@ import {
 } from '../../db/schema/index.ts';
 import type { Principal } from '../../http/principal.ts';
 import { recordAudit } from '../audit.ts';
+import { presenceTtlMs } from '../platform/presence.ts';
 import { routeSession } from '../platform/session-routing.ts';
 import { x509Ca, type CaStoreDeps } from './ca-store.ts';
 import { readCsr, relayCaOwner } from './issuance.ts';
@@ -60,7 +61,7 @@ function gatewayUnavailable(gatewayId: string, reason: 'not_enrolled' | 'revoked
  * services/platform/session-routing.ts) and the relay it tunnels through, both still trusted.
  */
 async function gatewayPath(deps: CaStoreDeps, resource: ResourceRow): Promise<{ gatewayId: string; relay: RelayRow }> {
-  const route = await routeSession(deps.db, resource, deps.clock());
+  const route = await routeSession(deps.db, resource, deps.clock(), presenceTtlMs(deps));
   const gatewayId = route.gatewayId;
   const [enrollment] = await deps.db.select().from(gatewayEnrollments)
     .where(and(eq(gatewayEnrollments.gatewayId, gatewayId), eq(gatewayEnrollments.orgId, resource.orgId))).limit(1);

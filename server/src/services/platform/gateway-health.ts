@@ -11,7 +11,7 @@ import { gatewayEnrollments, relays } from '../../db/schema/index.ts';
 import type { CaStoreDeps } from '../pki/ca-store.ts';
 import { dialGatewayAsPlatform } from './gateway-dialer.ts';
 import { platformCredentialsFor } from './platform-credentials.ts';
-import { isHealthy, presenceOf } from './presence.ts';
+import { isHealthy, presenceOf, presenceTtlMs } from './presence.ts';
 
 export interface GatewayHealth {
   gatewayId: string;
@@ -42,7 +42,7 @@ export async function checkGatewayHealth(deps: CaStoreDeps, gateway: GatewayRow)
     gatewayId: gateway.id,
     relay: relay ? { id: relay.id, name: relay.name, clientTlsAddress: relay.clientTlsAddress } : null,
     lastSeenAt: presence?.lastSeenAt.toISOString() ?? null,
-    reportedHealthy: isHealthy(presence, deps.clock()),
+    reportedHealthy: isHealthy(presence, deps.clock(), presenceTtlMs(deps)),
     latencyMs: null,
   };
   if (revoked) return { ...base, status: 'revoked', error: 'the gateway was revoked' };

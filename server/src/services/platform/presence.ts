@@ -1,9 +1,10 @@
 /**
  * Where each gateway is connected. The gateway reports it (docs/architecture.md "Deployment"):
- * on tunnel up, on tunnel down, and every 30 s while up. Chosen over relays reporting because a
+ * on tunnel up, on tunnel down, and every 10 s while up. Chosen over relays reporting because a
  * gateway already holds a server identity and talks to the server, while relays would need a
  * new server-facing credential and channel; a relay's own view stays in its registry.
- * A gateway counts as healthy while its last "connected" report is younger than HEALTHY_WITHIN_MS.
+ * A gateway counts as healthy while its last "connected" report is younger than the presence TTL
+ * (POSTERN_GATEWAY_PRESENCE_TTL_SECONDS, 30 s: three of the gateway's 10 s reports).
  */
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { UnprocessableError } from '@postern/shared/errors';
@@ -12,8 +13,13 @@ import { gatewayEnrollments, gatewayPresence, relays, type GatewayPresenceRow } 
 import type { Principal } from '../../http/principal.ts';
 import { gatewayOfMachine } from '../pki/gateway-enrollment.ts';
 
-export const PRESENCE_INTERVAL_MS = 30_000;
-export const HEALTHY_WITHIN_MS = 3 * PRESENCE_INTERVAL_MS;
+export const DEFAULT_PRESENCE_TTL_MS = 30_000;
+
+/** The presence TTL from the server config when the caller's deps carry it (AppDeps do). */
+export function presenceTtlMs(deps: object): number {
+  const config = (deps as { config?: { gatewayPresenceTtlSeconds?: number } }).config;
+  return config?.gatewayPresenceTtlSeconds ? config.gatewayPresenceTtlSeconds * 1000 : DEFAULT_PRESENCE_TTL_MS;
+}
 
 export interface PresenceReport {
   relayId: string;
@@ -42,6 +48,6 @@ export async function presenceOf(db: DbOrTx, gatewayIds: string[]): Promise<Map<
   return new Map(rows.map((row) => [row.gatewayId, row]));
 }
 
-export function isHealthy(presence: GatewayPresenceRow | undefined, now: Date): boolean {
-  return Boolean(presence?.connected && now.getTime() - presence.lastSeenAt.getTime() < HEALTHY_WITHIN_MS);
+export function isHealthy(presence: GatewayPresenceRow | undefined, now: Date, ttlMs = DEFAULT_PRESENCE_TTL_MS): boolean {
+  return Boolean(presence?.connected && now.getTime() - presence.lastSeenAt.getTime() < ttlMs);
 }

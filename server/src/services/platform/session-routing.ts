@@ -2,7 +2,7 @@
  * Which gateway and relay a new session goes through. A resource names one gateway; if that
  * gateway belongs to a pool (gateway_pools: same pool name in the org), any healthy member may
  * serve it — the gateways of one network share what they can reach. Healthy = enrolled, not
- * revoked, and its last presence report says connected and is under 90 s old. Among healthy
+ * revoked, and its last presence report says connected and is younger than the presence TTL (30 s). Among healthy
  * members one is picked at random (load spread per session); the session's certificate names
  * that gateway, so a gateway going away only ends its own sessions. With no healthy member the
  * resource's own gateway is used, and the client is told by the relay that it is offline.
@@ -27,13 +27,13 @@ export async function poolMembersOf(db: DbOrTx, orgId: string, gatewayId: string
   return members.map((member) => member.gatewayId);
 }
 
-export async function routeSession(db: DbOrTx, resource: ResourceRow, now: Date, random: () => number = Math.random): Promise<SessionRoute> {
+export async function routeSession(db: DbOrTx, resource: ResourceRow, now: Date, ttlMs: number, random: () => number = Math.random): Promise<SessionRoute> {
   const members = await poolMembersOf(db, resource.orgId, resource.gatewayId);
   const enrolled = await db.select({ gatewayId: gatewayEnrollments.gatewayId }).from(gatewayEnrollments)
     .where(and(inArray(gatewayEnrollments.gatewayId, members), eq(gatewayEnrollments.orgId, resource.orgId), isNull(gatewayEnrollments.revokedAt)));
   const presence = await presenceOf(db, enrolled.map((row) => row.gatewayId));
-  const healthy = enrolled.map((row) => row.gatewayId).filter((id) => isHealthy(presence.get(id), now));
+  const healthy = enrolled.map((row) => row.gatewayId).filter((id) => isHealthy(presence.get(id), now, ttlMs));
   const chosen = healthy.length ? healthy[Math.floor(random() * healthy.length)]! : resource.gatewayId;
   const reported = presence.get(chosen);
-  return { gatewayId: chosen, reportedRelayId: reported && isHealthy(reported, now) ? reported.relayId ?? undefined : undefined };
+  return { gatewayId: chosen, reportedRelayId: reported && isHealthy(reported, now, ttlMs) ? reported.relayId ?? undefined : undefined };
 }
