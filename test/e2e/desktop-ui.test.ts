@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBridgeHandlers } from '../../desktop/src/core/bridge-handlers.ts';
 import { CredentialsStore } from '../../desktop/src/core/credentials-store.ts';
@@ -11,27 +9,13 @@ import { DesktopSession } from '../../desktop/src/core/session.ts';
 import { createLiveServices } from '../../desktop/src/core/terminal-sessions-services.ts';
 import { startDevBridge, type DevBridge } from '../../desktop/src/dev-bridge/server.ts';
 import { ownerToken, postJson, startServerProcess, type ServerProcess } from '../fixtures/server-process.ts';
+import { buildRenderer, launchChromium, screenshotDir as shots } from './desktop-harness.ts';
 
 /**
  * The desktop renderer, built with Vite, in Debian's Chromium, over the dev bridge (the bridge
  * interface implemented over the real core) against a real server process. Screenshots of each
  * screen go to test-output/desktop/.
  */
-
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const shots = join(repoRoot, 'test-output', 'desktop');
-const CHROMIUM = '/usr/bin/chromium';
-
-async function buildRenderer(outDir: string): Promise<void> {
-  // vite is a dependency of @postern/desktop (npm may install it under desktop/node_modules).
-  const vite = join(repoRoot, 'desktop', 'node_modules', '.bin', 'vite');
-  const child = spawn(vite, ['build', '--mode', 'devbridge', '--outDir', outDir, '--emptyOutDir'], { cwd: join(repoRoot, 'desktop'), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => { output += chunk; });
-  child.stderr.on('data', (chunk) => { output += chunk; });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`vite build failed (${code}):\n${output}`);
-}
 
 describe('desktop UI in Chromium over the dev bridge', () => {
   let server: ServerProcess;
@@ -53,10 +37,7 @@ describe('desktop UI in Chromium over the dev bridge', () => {
     const live = createLiveServices({ dataDir: join(work, 'config'), shell: { shell: '/bin/sh', env: {}, cwd: work }, emit: (event, payload) => devBridge?.emit(event, payload) });
     devBridge = await startDevBridge({ rendererDir: join(work, 'renderer'), handlers: createBridgeHandlers(session, live) });
     bridge = devBridge;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
     page.on('pageerror', (error) => consoleErrors.push(error.message));

@@ -1,8 +1,6 @@
-import { z } from 'zod';
-
 /**
  * Shapes of live terminal tabs, Kubernetes connections and recorded sessions as they cross the
- * bridge. Pure zod (the core parses the server's answers with it; the renderer shares the types).
+ * bridge (the core parses the server's answers in core/recordings/sessions-api.ts).
  */
 
 /** A terminal tab is plain data; xterm only renders it (Teleport's terminal "document"). */
@@ -41,46 +39,46 @@ export interface KubernetesConnection {
   tab: TerminalTab;
 }
 
-const zNamed = z.object({ id: z.string(), name: z.string() });
+/** A session as the reviewer's list shows it (the server's SessionSummary). */
+export interface RecordedSession {
+  sessionId: string;
+  projectId: string;
+  status: 'active' | 'expired' | 'ended' | 'terminated';
+  startedAt: string;
+  expiresAt: string;
+  endedAt: string | null;
+  user: { id: string; email: string } | null;
+  resource: { id: string; name: string; type: 'ssh' | 'kubernetes' } | null;
+  account: { id: string; name: string; username: string | null } | null;
+  recording: { terminals: number; events: number; complete: boolean; exitCode: number | null } | null;
+}
 
-export const zRecordedSession = z.object({
-  sessionId: z.string(),
-  projectId: z.string(),
-  status: z.enum(['active', 'expired', 'ended', 'terminated']),
-  startedAt: z.string(),
-  expiresAt: z.string(),
-  endedAt: z.string().nullable(),
-  user: z.object({ id: z.string(), email: z.string() }).nullable(),
-  resource: zNamed.extend({ type: z.enum(['ssh', 'kubernetes']) }).nullable(),
-  account: zNamed.extend({ username: z.string().nullable() }).nullable(),
-  recording: z.object({
-    chunks: z.number(), terminalBytes: z.number(), terminals: z.number(), events: z.number(),
-    exitCode: z.number().nullable(), complete: z.boolean(), firstAt: z.string().nullable(), lastAt: z.string().nullable(),
-  }).nullable(),
-});
-export type RecordedSession = z.infer<typeof zRecordedSession>;
-export const zRecordedSessionList = z.object({ sessions: z.array(zRecordedSession), nextBefore: z.string().nullable() });
+export interface RecordedTerminal {
+  terminal: number;
+  /** The exec command; null for an interactive shell. */
+  command: string | null;
+  cols: number;
+  rows: number;
+  openedAt: string;
+  closedAt: string | null;
+  exitCode: number | null;
+  durationSeconds: number;
+}
 
-export const zRecordedTerminal = z.object({
-  terminal: z.number(),
-  command: z.string().nullable(),
-  cols: z.number(),
-  rows: z.number(),
-  openedAt: z.string(),
-  closedAt: z.string().nullable(),
-  exitCode: z.number().nullable(),
-  durationSeconds: z.number(),
-});
-export type RecordedTerminal = z.infer<typeof zRecordedTerminal>;
-export const zRecordingEvents = z.object({ complete: z.boolean(), missingChunks: z.array(z.number()), terminals: z.array(zRecordedTerminal) });
-export type RecordingIndex = z.infer<typeof zRecordingEvents>;
+/** What a recording holds, without its events: the player loads one terminal at a time. */
+export interface RecordingIndex {
+  complete: boolean;
+  missingChunks: number[];
+  terminals: RecordedTerminal[];
+}
 
-const zKubernetesAction = z.object({
-  at: z.string(), verb: z.string(), method: z.string(), path: z.string(), namespace: z.string().nullable(),
-  resource: z.string().nullable(), name: z.string().nullable(), status: z.number(), durationMs: z.number(),
-});
-export const zKubernetesCommand = z.object({
-  command: z.string(), startedAt: z.string(), endedAt: z.string(), requests: z.number(), failed: z.number(), actions: z.array(zKubernetesAction),
-});
-export type KubernetesCommandRun = z.infer<typeof zKubernetesCommand>;
-export const zKubernetesTimeline = z.object({ commands: z.array(zKubernetesCommand) });
+export interface KubernetesAction { at: string; verb: string; path: string; status: number; durationMs: number }
+
+export interface KubernetesCommandRun {
+  command: string;
+  startedAt: string;
+  endedAt: string;
+  requests: number;
+  failed: number;
+  actions: KubernetesAction[];
+}

@@ -2,7 +2,8 @@ import type { Gateway } from '../common/api-types.ts';
 import type { BridgeHandlers, ResourceEntry } from '../common/bridge.ts';
 import type { ApiClient } from './api-client.ts';
 import { pamApi, type ResourceQuery } from './pam-api.ts';
-import { playbackApi } from './playback-api.ts';
+import { recordingIndex, kubernetesRuns } from './playback.ts';
+import { sessionsApi } from './recordings/sessions-api.ts';
 import type { DesktopSession } from './session.ts';
 import type { LiveServices } from './terminal-sessions-services.ts';
 
@@ -61,13 +62,15 @@ function connectHandlers(live: LiveServices, withApi: WithApi): HandlersOf<'term
   };
 }
 
+const SESSION_LIST_LIMIT = 100;
+
 /** Reviewers' playback: the server decides who may read which recording. */
 function playbackHandlers(withApi: WithApi): HandlersOf<'recordings'> {
   return {
-    'recordings.list': withApi(playbackApi.listSessions),
-    'recordings.index': withApi((api, { sessionId }) => playbackApi.recordingIndex(api, sessionId)),
-    'recordings.asciicast': withApi((api, { sessionId, terminal }) => playbackApi.asciicast(api, sessionId, terminal)),
-    'recordings.kubernetes': withApi((api, { sessionId }) => playbackApi.kubernetesTimeline(api, sessionId)),
+    'recordings.list': withApi(async (api, query) => (await sessionsApi.list(api, { ...query, limit: SESSION_LIST_LIMIT })).sessions),
+    'recordings.index': withApi((api, { sessionId }) => recordingIndex(api, sessionId)),
+    'recordings.asciicast': withApi((api, { sessionId, terminal }) => sessionsApi.asciicastText(api, sessionId, terminal)),
+    'recordings.kubernetes': withApi((api, { sessionId }) => kubernetesRuns(api, sessionId)),
   };
 }
 

@@ -69,6 +69,10 @@ describe('search', () => {
     expect(index.text).toContain('ls\nsecret-file.txt');
   });
 
+  it('starts a new line at a carriage return that redraws the line', () => {
+    expect(stripTerminalControls('$ p\r$ printf x\r\nx')).toBe('$ p\n$ printf x\nx');
+  });
+
   it('finds text split over frames at the time its last part appeared, case-insensitively', () => {
     const [hit] = searchRecording(index, 'SECRET-FILE');
     expect(hit).toEqual({ at: timeline.frames[6]!.at, context: 'secret-file.txt' });
@@ -86,4 +90,6 @@ it('formats clock times', () => {
   expect(formatClock(75.4)).toBe('1:15');
   expect(formatClock(3723)).toBe('1:02:03');
   expect(formatClock(-3)).toBe('0:00');
+  expect(formatClock(75.46, { tenths: true })).toBe('1:15.4');
+  expect(formatClock(0.05, { tenths: true })).toBe('0:00.0');
 });

@@ -79,8 +79,13 @@ export function delayToNextFrame(timeline: Timeline, shown: number, position: nu
 // CSI, OSC (ended by BEL or ST), other two-byte escapes; then the remaining C0 controls but newline.
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]|[\u0000-\u0009\u000b-\u001f\u007f]/g;
 
+/**
+ * The visible text of terminal output. A carriage return not followed by a newline redraws the
+ * line (a shell prompt after a keystroke): it starts a new line here, so two drawings of one
+ * line do not run together in the search results.
+ */
 export function stripTerminalControls(data: string): string {
-  return data.replace(ANSI, '');
+  return data.replace(/\r(?!\n)/g, '\n').replace(ANSI, '');
 }
 
 /** The output's visible text with, for each frame, where its text starts. */
@@ -143,11 +148,15 @@ function lineAround(text: string, from: number, length: number): string {
   return line.length > 120 ? `${line.slice(0, 117)}…` : line;
 }
 
-/** 75.4 → "1:15"; an hour or more → "1:02:03". */
-export function formatClock(seconds: number): string {
-  const whole = Math.max(0, Math.floor(seconds));
+/** 75.4 → "1:15"; an hour or more → "1:02:03"; with tenths (short recordings) 75.4 → "1:15.4". */
+export function formatClock(seconds: number, options: { tenths?: boolean } = {}): string {
+  const tenthsTotal = Math.max(0, Math.floor(seconds * 10));
+  const whole = Math.floor(tenthsTotal / 10);
   const h = Math.floor(whole / 3600);
   const m = Math.floor((whole % 3600) / 60);
-  const s = String(whole % 60).padStart(2, '0');
+  const s = `${String(whole % 60).padStart(2, '0')}${options.tenths ? `.${tenthsTotal % 10}` : ''}`;
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
+
+/** Tenths of a second matter in a recording under a minute long. */
+export const clockOptionsFor = (duration: number) => ({ tenths: duration < 60 });

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { parseAsciicast } from '@postern/shared/recording/asciicast';
 import {
-  buildTextIndex, buildTimeline, formatClock, PLAYBACK_SPEEDS, searchRecording, type PlaybackSpeed,
+  buildTextIndex, buildTimeline, clockOptionsFor, formatClock, PLAYBACK_SPEEDS, searchRecording, type PlaybackSpeed,
 } from '../logic/playback-engine.ts';
 import { XtermView } from './XtermView.tsx';
 import { usePlayer } from './use-player.ts';
@@ -20,6 +20,7 @@ export function SshPlayer({ asciicast, theme }: { asciicast: string; theme: 'lig
   const hits = useMemo(() => searchRecording(index, query), [index, query]);
   const size = useMemo(() => ({ cols: cast.header.width, rows: cast.header.height }), [cast]);
   const player = usePlayer(timeline, speed, size);
+  const clock = (seconds: number) => formatClock(seconds, clockOptionsFor(timeline.duration));
 
   return (
     <div className="player">
@@ -30,7 +31,7 @@ export function SshPlayer({ asciicast, theme }: { asciicast: string; theme: 'lig
         <button type="button" className="button button-primary player-play" onClick={player.playing ? player.pause : player.play}>
           {player.playing ? 'Pause' : 'Play'}
         </button>
-        <span className="mono player-clock" data-testid="player-clock">{formatClock(player.position)} / {formatClock(timeline.duration)}</span>
+        <span className="mono player-clock" data-testid="player-clock">{clock(player.position)} / {clock(timeline.duration)}</span>
         <input className="seek" type="range" min={0} max={Math.max(timeline.duration, 0.001)} step={0.01} value={player.position}
           aria-label="Seek" onChange={(event) => player.seek(Number(event.target.value))} />
         <div className="segmented" role="group" aria-label="Speed">
@@ -48,7 +49,7 @@ export function SshPlayer({ asciicast, theme }: { asciicast: string; theme: 'lig
             {hits.map((hit, number) => (
               <li key={`${hit.at}-${number}`}>
                 <button type="button" className="hit" onClick={() => { player.pause(); player.seek(hit.at); }}>
-                  <span className="mono hit-time">{formatClock(hit.at)}</span><span className="mono hit-context">{hit.context}</span>
+                  <span className="mono hit-time">{clock(hit.at)}</span><span className="mono hit-context">{hit.context}</span>
                 </button>
               </li>
             ))}

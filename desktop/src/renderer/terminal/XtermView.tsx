@@ -2,7 +2,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
-import { adoptXtermStyles } from './xterm-csp-styles.ts';
+import { openWithConstructedStyles } from './xterm-csp-styles.ts';
 import { TERMINAL_THEMES } from './terminal-themes.ts';
 
 /**
@@ -31,7 +31,6 @@ export function XtermView(props: XtermProps) {
 
   useEffect(() => {
     const element = box.current!;
-    const stopStyles = adoptXtermStyles(element);
     const terminal = new Terminal({
       theme: TERMINAL_THEMES[handlers.current.theme], fontFamily: "'DejaVu Sans Mono', ui-monospace, Menlo, Consolas, monospace",
       fontSize: 13, lineHeight: 1.15, cursorBlink: !props.readOnly, disableStdin: props.readOnly ?? false, scrollback: 5000,
@@ -40,7 +39,7 @@ export function XtermView(props: XtermProps) {
     terminal.attachCustomKeyEventHandler((event) => clipboardKeys(terminal, event, handlers.current.onInput));
     const fit = new FitAddon();
     terminal.loadAddon(fit);
-    terminal.open(element);
+    const stopStyles = openWithConstructedStyles(terminal, element);
     const input = terminal.onData((data) => handlers.current.onInput?.(data));
     const resized = terminal.onResize((size) => handlers.current.onResize?.(size));
     terminalRef.current = terminal;

@@ -79,7 +79,7 @@ function SessionTable({ sessions, onOpen }: { sessions: RecordedSession[]; onOpe
           {sessions.map((session) => (
             <tr key={session.sessionId} data-session={session.sessionId}>
               <td className="nowrap">{new Date(session.startedAt).toLocaleString()}</td>
-              <td>{session.user?.email ?? '—'}</td>
+              <td className="cell-user" title={session.user?.email}>{session.user?.email ?? '—'}</td>
               <td>
                 <span className="cell-row">{session.resource?.name ?? '—'}
                   {session.resource ? <Badge kind={session.resource.type}>{session.resource.type === 'ssh' ? 'SSH' : 'Kubernetes'}</Badge> : null}

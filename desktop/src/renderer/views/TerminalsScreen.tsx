@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { PosternBridge } from '../../common/bridge.ts';
 import type { TerminalFeed } from '../logic/terminal-feed.ts';
+import { createInputQueue } from '../logic/terminal-input.ts';
 import { timeLeft, type OpenTab } from '../logic/terminal-tabs.ts';
 import { XtermView } from '../terminal/XtermView.tsx';
 import { KubernetesPanel } from './KubernetesPanel.tsx';
@@ -56,12 +57,13 @@ export function TerminalsScreen(props: TerminalsScreenProps) {
 function TerminalPane({ bridge, feed, open, theme, visible }: { bridge: PosternBridge; feed: TerminalFeed; open: OpenTab; theme: 'light' | 'dark'; visible: boolean }) {
   const { tabId } = open.tab;
   const ended = Boolean(open.ended);
+  const sendInput = useMemo(() => createInputQueue((data) => bridge.call('terminal.input', { tabId, data })), [bridge, tabId]);
   useEffect(() => () => feed.forget(tabId), [feed, tabId]);
   return (
     <div className="terminal-pane" hidden={!visible} data-tab={tabId}>
       <XtermView theme={theme} fit visible={visible} readOnly={ended} label={`Terminal ${open.tab.title}`}
         onReady={(terminal) => { feed.attach(tabId, (data) => terminal.write(data)); }}
-        onInput={(data) => { if (!ended) bridge.call('terminal.input', { tabId, data }).catch(() => undefined); }}
+        onInput={(data) => { if (!ended) void sendInput(data); }}
         onResize={({ cols, rows }) => { if (!ended) bridge.call('terminal.resize', { tabId, cols, rows }).catch(() => undefined); }} />
     </div>
   );
