@@ -5,7 +5,10 @@
  * gateway's real SSH bridge (handleSshConnection) over loopback TCP, recording into the
  * gateway's real spool, which uploads to the server. The relay + inner-TLS hop between them is
  * left out here: ssh-relay.test.ts covers it, and no full-deployment fixture exists yet.
- * Then the same user plays the session back, seeks, searches, and exports it.
+ * Then the same user plays the session back, seeks, searches, and exports it. Kubernetes the same
+ * way: Connect on the cluster account creates the session on the server, its local proxy streams
+ * go to the gateway's real Kubernetes handler in memory (a test API server behind it), and the
+ * tab's real shell runs the real kubectl with KUBECONFIG set.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -21,7 +24,12 @@ import { createBridgeHandlers } from '../../desktop/src/core/bridge-handlers.ts'
 import { CredentialsStore } from '../../desktop/src/core/credentials-store.ts';
 import { DesktopSession } from '../../desktop/src/core/session.ts';
 import { openSshAccess } from '../../desktop/src/core/ssh/ssh-access.ts';
+import { openKubernetesAccess } from '../../desktop/src/core/kubernetes/kubernetes-access.ts';
+import type { KubernetesOpener } from '../../desktop/src/core/terminal-sessions-kubernetes.ts';
 import { createLiveServices, type SshOpener } from '../../desktop/src/core/terminal-sessions-services.ts';
+import { handleKubernetesConnection } from '../../gateway/src/kubernetes/proxy.ts';
+import { duplexPair } from '../fixtures/duplex-pair.ts';
+import { startKubeApiServer, type KubeApiServer } from '../fixtures/kube-apiserver/index.ts';
 import { startDevBridge, type DevBridge } from '../../desktop/src/dev-bridge/server.ts';
 import { serveBridge, startTargetFixture, type TargetFixture } from '../fixtures/ssh-bridge.ts';
 import { buildRenderer, launchChromium, screenshotDir } from './desktop-harness.ts';
@@ -36,6 +44,9 @@ let browser: Browser;
 let page: Page;
 let work: string;
 let resourceName: string;
+let clusterName: string;
+let cluster: KubeApiServer;
+let k8sSession: SessionParameters | undefined;
 const opened: SessionParameters[] = [];
 const bridgeEnds: Array<Promise<unknown>> = [];
 const consoleErrors: string[] = [];
@@ -54,11 +65,37 @@ function openerThroughBridge(port: number): SshOpener {
   };
 }
 
+/** Kubernetes Connect's opener: the real server session, its streams served by the gateway's Kubernetes handler. */
+function kubernetesOpenerInMemory(): KubernetesOpener {
+  return async (api, request) => {
+    const access = await openKubernetesAccess(api, request);
+    const { world } = rs;
+    k8sSession = {
+      orgId: world.a.org.id, gatewayId: world.a.gateway.id, sessionId: access.sessionId, accountId: world.k8sAccount,
+      actorId: world.users.admin.user.id, resourceId: world.k8sResource, notAfter: access.expiresAt,
+    };
+    const recorder = spool.recorderFor(k8sSession);
+    return {
+      ...access,
+      dial: async () => {
+        const [clientEnd, gatewayEnd] = duplexPair();
+        handleKubernetesConnection(gatewayEnd, {
+          sessionId: access.sessionId, target: { url: cluster.url, tls: { verify: true, caCertificate: cluster.caPem } }, token: 'sa-token-desktop',
+          recorder, logger: silentLogger, expiresAt: access.expiresAt,
+        });
+        return clientEnd;
+      },
+    };
+  };
+}
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'postern-connect-'));
   await mkdir(screenshotDir, { recursive: true });
   [rs, target] = await Promise.all([startRecordingServer(), startTargetFixture(), buildRenderer(join(work, 'renderer'))]) as [RecordingServer, TargetFixture, void];
   resourceName = (await rs.server.get(`/api/v1/pam/resources/ssh/${rs.world.sshResource}`, rs.world.users.admin.token)).body.name;
+  clusterName = (await rs.server.get(`/api/v1/pam/resources/kubernetes/${rs.world.k8sResource}`, rs.world.users.admin.token)).body.name;
+  cluster = await startKubeApiServer({ token: 'sa-token-desktop', pods: [{ name: 'web-1', labels: { app: 'web' } }, { name: 'db-0', labels: { app: 'db' } }] });
   spool = new RecordingSpool({ dir: join(work, 'spool'), server: { serverUrl: rs.url, token: () => rs.gatewayToken }, log: silentLogger });
   bridgeServer = net.createServer((socket) => {
     const params = opened.at(-1)!;
@@ -71,8 +108,8 @@ beforeAll(async () => {
   let bridge: DevBridge | undefined;
   const session = new DesktopSession({ store: new CredentialsStore(join(work, 'config')), onChange: (signedIn) => bridge?.emit('session.changed', { signedIn }) });
   const live = createLiveServices({
-    dataDir: join(work, 'config'), shell: { shell: '/bin/sh', env: { PATH: '/usr/bin:/bin' }, cwd: work },
-    emit: (event, payload) => bridge?.emit(event, payload), openSsh: openerThroughBridge(port),
+    dataDir: join(work, 'config'), shell: { shell: '/bin/sh', env: { PATH: '/usr/bin:/bin:/usr/local/bin', HOME: work, PS1: 'k8s$ ' }, cwd: work },
+    emit: (event, payload) => bridge?.emit(event, payload), openSsh: openerThroughBridge(port), openKubernetes: kubernetesOpenerInMemory(),
   });
   bridge = await startDevBridge({ rendererDir: join(work, 'renderer'), handlers: createBridgeHandlers(session, live) });
   devBridge = bridge;
@@ -89,6 +126,7 @@ afterAll(async () => {
   bridgeServer?.close();
   await spool?.close();
   await target?.sshd.close();
+  await cluster?.close();
   await rs?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -185,7 +223,7 @@ describe('Connect and playback in Chromium', () => {
     await expect.poll(screen).toContain('$ echo hi');
     expect(await screen()).not.toContain('marker-done');
     await page.getByLabel('Search the recording').fill('marker');
-    await page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 0));
+    await page.evaluate("document.querySelector('.content')?.scrollTo(0, 0)");
     await shot('24-playback-search');
 
     // Seek to the very start: the screen is replayed from nothing.
@@ -204,10 +242,43 @@ describe('Connect and playback in Chromium', () => {
     expect(cast.events.some(([, code, data]) => code === 'o' && data.includes('marker-done'))).toBe(true);
   });
 
+  it('connects to a Kubernetes cluster: kubeconfig path and export line, and a shell where kubectl just works', async () => {
+    await page.getByRole('button', { name: 'Resources' }).click();
+    await page.getByRole('button', { name: `Connect to ${clusterName} as viewer` }).click();
+    const path = await page.getByTestId('kubeconfig-path').textContent();
+    expect(path).toMatch(new RegExp(`^${work}/config/kube/postern-.*\\.yaml$`));
+    expect(await page.getByTestId('kubeconfig-export').textContent()).toBe(`export KUBECONFIG='${path}'`);
+    await expect.poll(activeTerminalText).toContain('k8s$');
+    await page.locator('.terminal-pane:not([hidden]) .xterm').click();
+    await page.keyboard.type('echo "$KUBECONFIG"; kubectl get pods');
+    await page.keyboard.press('Enter');
+    await expect.poll(activeTerminalText, { timeout: 20_000 }).toMatch(/web-1\s+1\/1\s+Running/);
+    expect(await activeTerminalText()).toContain(path!);
+    await shot('28-kubernetes-tab');
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('status').filter({ hasText: 'You closed this terminal.' }).waitFor();
+    await page.getByRole('button', { name: /^Close kubectl/ }).click();
+  });
+
+  it('shows the Kubernetes session as a command timeline', async () => {
+    await spool.endSession(k8sSession!.sessionId);
+    await spool.uploadNow();
+    await page.getByRole('button', { name: 'Sessions' }).click();
+    await page.getByLabel('Filter by type').selectOption('kubernetes');
+    await page.locator(`tr[data-session="${k8sSession!.sessionId}"]`).getByRole('button', { name: /^Play session/ }).click();
+    const timeline = page.getByRole('list', { name: 'Command timeline' });
+    await expect.poll(() => timeline.textContent(), { timeout: 15_000 }).toContain('kubectl get pods');
+    await timeline.getByText('What it did').first().click();
+    await shot('29-kubernetes-timeline');
+    await page.getByRole('button', { name: '← Back to sessions' }).click();
+    await page.getByLabel('Filter by type').selectOption('ssh');
+    await page.locator(`tr[data-session="${opened[0]!.sessionId}"]`).getByRole('button', { name: /^Play session/ }).click();
+  });
+
   it('looks right in the dark theme', async () => {
     await page.getByRole('button', { name: 'Dark theme' }).click();
     await page.getByLabel('Search the recording').fill('hi');
-    await page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 0));
+    await page.evaluate("document.querySelector('.content')?.scrollTo(0, 0)");
     await shot('25-playback-dark');
     await page.getByRole('button', { name: '← Back to sessions' }).click();
     await shot('26-sessions-dark');

@@ -4,6 +4,7 @@
  * The proxy and the kubeconfig go away at the session's end or on disconnect.
  */
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { PosternError } from '@postern/shared/errors';
 import type { KubernetesConnection } from '../common/session-types.ts';
 import type { ApiClient } from './api-client.ts';
@@ -12,7 +13,19 @@ import { startKubernetesSession, type KubernetesSession } from './kubernetes/kub
 import type { LocalShellOptions } from './terminal-sessions-local.ts';
 import type { TerminalSessions, TerminalSize } from './terminal-sessions.ts';
 
+/** What a connection needs from an opened session (openKubernetesAccess gives it). */
+export interface KubernetesTabAccess {
+  sessionId: string;
+  resourceName: string;
+  accountName: string;
+  expiresAt: Date;
+  dial(): Promise<Duplex>;
+}
+export type KubernetesOpener = (api: ApiClient, request: KubernetesAccessRequest) => Promise<KubernetesTabAccess>;
+
 export interface KubernetesConnectionsOptions {
+  /** Defaults to openKubernetesAccess (server session + relay + gateway). */
+  openAccess?: KubernetesOpener;
   /** The app's data folder: kubeconfigs are written under it. */
   dataDir: string;
   /** The user's shell and its environment, without KUBECONFIG (added per connection). */
@@ -38,7 +51,7 @@ export class KubernetesConnections {
   constructor(private readonly options: KubernetesConnectionsOptions) {}
 
   async connect(api: ApiClient, request: KubernetesAccessRequest, size: TerminalSize): Promise<KubernetesConnection> {
-    const access = await openKubernetesAccess(api, request);
+    const access = await (this.options.openAccess ?? openKubernetesAccess)(api, request);
     const session = await startKubernetesSession({
       sessionId: access.sessionId, resourceName: access.resourceName, expiresAt: access.expiresAt,
       openStream: () => access.dial(), kubeconfig: { mode: 'own', dataDir: this.options.dataDir },

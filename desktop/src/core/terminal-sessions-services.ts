@@ -6,7 +6,7 @@
 import type { BridgeEvent, BridgeEvents } from '../common/bridge.ts';
 import type { ApiClient } from './api-client.ts';
 import { openSshAccess, type SshAccessRequest } from './ssh/ssh-access.ts';
-import { KubernetesConnections } from './terminal-sessions-kubernetes.ts';
+import { KubernetesConnections, type KubernetesOpener } from './terminal-sessions-kubernetes.ts';
 import type { LocalShellOptions } from './terminal-sessions-local.ts';
 import { TerminalSessions, type SshTabAccess } from './terminal-sessions.ts';
 
@@ -27,6 +27,8 @@ export interface LiveServicesOptions {
   shell: LocalShellOptions;
   /** Defaults to openSshAccess (server session + relay + gateway). */
   openSsh?: SshOpener;
+  /** Defaults to openKubernetesAccess. */
+  openKubernetes?: KubernetesOpener;
 }
 
 export function createLiveServices(options: LiveServicesOptions): LiveServices {
@@ -35,7 +37,7 @@ export function createLiveServices(options: LiveServicesOptions): LiveServices {
     ended: (ended) => options.emit('terminal.ended', ended),
   });
   const kubernetes = new KubernetesConnections({
-    dataDir: options.dataDir, shell: options.shell, terminals,
+    dataDir: options.dataDir, shell: options.shell, terminals, ...(options.openKubernetes ? { openAccess: options.openKubernetes } : {}),
     onEnded: (connectionId, reason) => options.emit('kubernetes.ended', { connectionId, reason }),
   });
   return {

@@ -60,6 +60,14 @@ export function XtermView(props: XtermProps) {
     if (terminalRef.current) terminalRef.current.options.theme = TERMINAL_THEMES[props.theme];
   }, [props.theme]);
 
+  // An ended tab stays readable but shows no cursor to type at.
+  useEffect(() => {
+    const terminal = terminalRef.current;
+    if (!terminal || !props.readOnly) return;
+    terminal.options.cursorBlink = false;
+    terminal.write('\u001b[?25l');
+  }, [props.readOnly]);
+
   useEffect(() => {
     if (props.visible === false) return;
     if (props.fit) fitRef.current?.fit();

@@ -56,9 +56,9 @@ function SshPlayback({ bridge, session, theme, onError }: { bridge: PosternBridg
       <div className="toolbar">
         {index.terminals.length > 1 ? (
           <select aria-label="Terminal" value={terminal} onChange={(event) => setTerminal(Number(event.target.value))} className="terminal-select">
-            {index.terminals.map((t) => <option key={t.terminal} value={t.terminal}>{t.command ?? 'Interactive shell'} · {new Date(t.openedAt).toLocaleTimeString()}</option>)}
+            {index.terminals.map((t) => <option key={t.terminal} value={t.terminal}>{terminalLabel(t)}</option>)}
           </select>
-        ) : null}
+        ) : <span className="muted">{terminalLabel(index.terminals[0]!)}</span>}
         {!index.complete ? <span className="badge badge-warning">Part of the recording is missing</span> : null}
         <span className="spacer" />
         {exportHref ? <a className="button button-small" href={exportHref} download={`${session.sessionId}-${terminal}.cast`}>Export as asciicast</a> : null}
@@ -66,6 +66,12 @@ function SshPlayback({ bridge, session, theme, onError }: { bridge: PosternBridg
       {cast ? <SshPlayer key={`${session.sessionId}-${terminal}`} asciicast={cast} theme={theme} /> : <Spinner label="Loading the terminal…" />}
     </>
   );
+}
+
+function terminalLabel(terminal: RecordingIndex['terminals'][number]): string {
+  const what = terminal.command ?? 'Interactive shell';
+  const ended = terminal.exitCode === null ? '' : ` · exit ${terminal.exitCode}`;
+  return `${what} · ${terminal.cols}×${terminal.rows} · opened ${new Date(terminal.openedAt).toLocaleTimeString()}${ended}`;
 }
 
 function KubernetesPlayback({ bridge, session, onError }: { bridge: PosternBridge; session: RecordedSession; onError(message: string): void }) {
