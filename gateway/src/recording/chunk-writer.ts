@@ -5,7 +5,7 @@
  * memory (bounded); a crash loses at most the unsealed buffer.
  */
 import { RECORD_HEADER_BYTES, writeRecordHeader, type RecordKind } from '@postern/shared/recording/records';
-import { sealChunk } from '@postern/shared/recording/chunk';
+import { sealInline, type ChunkSealer } from './seal-thread.ts';
 
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 export const DEFAULT_SEAL_INTERVAL_MS = 10_000;
@@ -18,8 +18,12 @@ export interface ChunkWriterOptions {
   sessionId: string;
   chunkBytes?: number;
   sealIntervalMs?: number;
-  /** Receives each sealed chunk in index order; must not throw. */
-  persist: (index: number, sealed: Buffer, final: boolean) => void;
+  /** Receives each chunk, being sealed, in index order; must not throw. */
+  persist: (index: number, sealed: Promise<Uint8Array[]>, final: boolean) => void;
+  /** Where the AES-GCM pass runs (a worker thread in the gateway); inline by default. */
+  seal?: ChunkSealer;
+  /** Where chunk buffers come from (the seal thread recycles them); fresh memory by default. */
+  allocate?: (size: number) => Buffer;
   /** Told when plaintext had to be dropped (key never came, or memory bound hit). */
   dropped?: (chunks: number, reason: string) => void;
   now?: () => number;
@@ -41,7 +45,7 @@ export class SessionChunkWriter {
 
   constructor(private readonly options: ChunkWriterOptions) {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-    this.buffer = Buffer.allocUnsafe(this.chunkBytes);
+    this.buffer = this.allocate();
     this.now = options.now ?? preciseNow;
     this.timer = setInterval(() => { if (this.used > 0) this.seal(false); }, options.sealIntervalMs ?? DEFAULT_SEAL_INTERVAL_MS);
     this.timer.unref();
@@ -109,6 +113,10 @@ export class SessionChunkWriter {
     this.finish();
   }
 
+  private allocate(): Buffer {
+    return this.options.allocate?.(this.chunkBytes) ?? Buffer.allocUnsafeSlow(this.chunkBytes);
+  }
+
   private finish(): void {
     this.finished = true;
     clearInterval(this.timer);
@@ -117,6 +125,8 @@ export class SessionChunkWriter {
   private seal(final: boolean): void {
     const plaintext = this.buffer.subarray(0, this.used);
     if (this.key) {
+      // The sealer takes the memory over (it may move it to another thread): start a new buffer.
+      this.buffer = this.allocate();
       this.sealWith(plaintext, final);
       this.used = 0;
       return;
@@ -132,6 +142,6 @@ export class SessionChunkWriter {
   private sealWith(plaintext: Buffer, final: boolean): void {
     const index = this.nextIndex;
     this.nextIndex += 1;
-    this.options.persist(index, sealChunk(this.key!, this.options.sessionId, { index, final }, plaintext), final);
+    this.options.persist(index, (this.options.seal ?? sealInline)(this.key!, this.options.sessionId, { index, final }, plaintext), final);
   }
 }

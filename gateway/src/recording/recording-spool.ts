@@ -11,6 +11,7 @@ import type { GatewayLogger } from '../logger.ts';
 import { SessionChunkWriter } from './chunk-writer.ts';
 import { fetchRecordingKey, type RecordingServerApi } from './server-api.ts';
 import { SpoolDirectory } from './spool-files.ts';
+import { SealThread } from './seal-thread.ts';
 import { SpoolSessionRecorder } from './spool-recorder.ts';
 import { ChunkUploader } from './uploader.ts';
 
@@ -47,6 +48,7 @@ export class RecordingSpool {
   private readonly spool: SpoolDirectory;
   private readonly uploader: ChunkUploader;
   private readonly live = new Map<string, LiveSession>();
+  private readonly sealer = new SealThread();
   /** Uploads run by themselves only after start(); before, only uploadNow() sends anything. */
   private started = false;
 
@@ -78,7 +80,11 @@ export class RecordingSpool {
     entry.writes = Promise.resolve();
     entry.writer = new SessionChunkWriter({
       sessionId, chunkBytes: this.options.chunkBytes, sealIntervalMs: this.options.sealIntervalMs,
-      persist: (index, sealed, final) => { entry.writes = entry.writes.then(() => this.persist(sessionId, index, sealed, final)); },
+      seal: this.sealer.seal, allocate: this.sealer.allocate,
+      persist: (index, sealed, final) => {
+        sealed.catch(() => undefined); // handled in order by persist(); this only keeps it from counting as unhandled meanwhile
+        entry.writes = entry.writes.then(() => this.persist(sessionId, index, sealed, final));
+      },
       dropped: (chunks, reason) => log.error({ event: 'recording_dropped', sessionId, chunks, reason }, 'recording data was dropped'),
     });
     entry.recorder = new SpoolSessionRecorder(entry.writer, (error) => log.error({ event: 'recording_write_failed', sessionId, error: String(error) }, 'recording write failed'));
@@ -117,11 +123,12 @@ export class RecordingSpool {
     this.started = false;
     this.live.clear();
     await this.uploader.drain();
+    await this.sealer.close();
   }
 
-  private async persist(sessionId: string, index: number, sealed: Buffer, final: boolean): Promise<void> {
+  private async persist(sessionId: string, index: number, sealing: Promise<Uint8Array[]>, final: boolean): Promise<void> {
     try {
-      await this.spool.writeChunk(sessionId, index, sealed);
+      await this.spool.writeChunk(sessionId, index, await sealing);
       this.options.onChunkSpooled?.(sessionId, index, final);
       if (this.started) this.uploader.kick();
     } catch (error) {

@@ -4,7 +4,7 @@
  * ciphertext (the key is never written), so any later gateway process can upload them.
  * Chunks the server refuses for good are moved to `<root>/rejected/` for an operator to look at.
  */
-import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,12 +25,18 @@ export class SpoolDirectory {
     return join(this.root, sessionId);
   }
 
-  async writeChunk(sessionId: string, index: number, sealed: Uint8Array): Promise<string> {
+  /** Writes one chunk (given whole or as consecutive parts) under its final name, atomically. */
+  async writeChunk(sessionId: string, index: number, sealed: Uint8Array | Uint8Array[]): Promise<string> {
     const dir = this.sessionDir(sessionId);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const name = `${String(index).padStart(10, '0')}.chunk`;
     const temporary = join(dir, `.${name}.${process.pid}.tmp`);
-    await writeFile(temporary, sealed, { mode: 0o600 });
+    const file = await open(temporary, 'w', 0o600);
+    try {
+      await file.writev(Array.isArray(sealed) ? sealed : [sealed]);
+    } finally {
+      await file.close();
+    }
     await rename(temporary, join(dir, name));
     return join(dir, name);
   }

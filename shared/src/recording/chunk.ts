@@ -41,17 +41,41 @@ export function generateRecordingKey(): Buffer {
   return randomBytes(RECORDING_KEY_BYTES);
 }
 
-export function sealChunk(key: Uint8Array, sessionId: string, header: ChunkHeader, plaintext: Uint8Array): Buffer {
-  checkKey(key);
+/** What sealing a chunk needs besides the key and plaintext: its header bytes, IV and associated data. */
+export interface ChunkSealInput {
+  head: Buffer;
+  iv: Buffer;
+  aad: Buffer;
+}
+
+/**
+ * The header of a new chunk (fresh IV) and its associated data. Split from the encryption so the
+ * gateway can run the AES-GCM pass off its data-path thread (the format stays decided here).
+ */
+export function prepareChunkSeal(sessionId: string, header: ChunkHeader): ChunkSealInput {
   if (!Number.isInteger(header.index) || header.index < 0 || header.index > 0xffff_ffff) throw new RecordingFormatError(`chunk index ${header.index} is out of range`);
   const head = Buffer.alloc(CHUNK_HEADER_BYTES);
   head.set(MAGIC, 0);
   head.writeUInt8(header.final ? FLAG_FINAL : 0, 4);
   head.writeUInt32BE(header.index, 5);
   randomBytes(IV_BYTES).copy(head, 9);
-  const cipher = createCipheriv('aes-256-gcm', key, head.subarray(9), { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad(head, sessionId));
-  return Buffer.concat([head, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  return { head, iv: head.subarray(9), aad: aad(head, sessionId) };
+}
+
+/** The sealed chunk from its header and the AES-256-GCM output. */
+export function joinSealedChunk(head: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Buffer {
+  if (tag.length !== TAG_BYTES) throw new RecordingFormatError(`an AES-GCM tag has ${TAG_BYTES} bytes, this one ${tag.length}`);
+  return Buffer.concat([head, ciphertext, tag]);
+}
+
+export function sealChunk(key: Uint8Array, sessionId: string, header: ChunkHeader, plaintext: Uint8Array): Buffer {
+  checkKey(key);
+  const { head, iv, aad: associated } = prepareChunkSeal(sessionId, header);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(associated);
+  const body = cipher.update(plaintext);
+  cipher.final();
+  return joinSealedChunk(head, body, cipher.getAuthTag());
 }
 
 /** The header alone, readable without the key (the uploader names a chunk by it; the server checks it against the URL). */
