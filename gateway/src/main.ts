@@ -35,7 +35,11 @@ function runFromEnvironment(): void {
 }
 
 function onStopSignal(stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  // Ctrl+C under `npm start` reaches the gateway twice (the terminal's SIGINT, the launcher's SIGTERM).
   const handle = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     stop(signal).finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 3000).unref();
   };

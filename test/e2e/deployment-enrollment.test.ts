@@ -2,7 +2,8 @@
  * Gateway enrollment end to end with the real processes: a server, a relay that enrolls itself
  * with the instance token, and `postern-gateway --server URL --token id:secret`. From the token
  * to a postern-ping through the relay (the platform's health check); renewal before expiry with
- * 12-second certificates, without dropping the tunnel; revocation stops the gateway for good.
+ * 12-second certificates (gateway and relay), without dropping the tunnel; revocation stops the
+ * gateway for good.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ describe('gateway enrollment through a relay process', () => {
   const procs: Proc[] = [];
 
   beforeAll(async () => {
-    server = await startServerProcess({ env: { POSTERN_RELAY_ENROLLMENT_TOKEN: RELAY_TOKEN, POSTERN_GATEWAY_CERT_TTL_SECONDS: '12' } });
+    server = await startServerProcess({ env: { POSTERN_RELAY_ENROLLMENT_TOKEN: RELAY_TOKEN, POSTERN_GATEWAY_CERT_TTL_SECONDS: '12', POSTERN_RELAY_CERT_TTL_SECONDS: '12' } });
     owner = await ownerToken(server);
     relay = await startEnrolledRelay(server, RELAY_TOKEN, 'edge-1', join(work, 'relay'));
     procs.push(relay);
@@ -53,6 +54,12 @@ describe('gateway enrollment through a relay process', () => {
     await gateway.waitFor(/"event":"gateway_renewed"[\s\S]*"event":"gateway_renewed"/, 30_000);
     expect(JSON.parse(readFileSync(join(dataDir, 'enrollment.json'), 'utf8')).expiresAt > firstExpiry).toBe(true);
     expect(gateway.output().match(/"event":"tunnel_connected"/g)).toHaveLength(1);
+    expect((await gatewayHealth(server, owner, gatewayId)).status).toBe('connected');
+
+    // The relay renewed too (12 s certificates): a new TLS context and host certificate for new
+    // connections; the platform's new connection verifies the renewed relay certificate.
+    await relay.waitFor(/"event":"relay_renewed"/, 20_000);
+    expect(relay.output()).not.toMatch(/relay_renew_failed/);
     expect((await gatewayHealth(server, owner, gatewayId)).status).toBe('connected');
   }, 90_000);
 
