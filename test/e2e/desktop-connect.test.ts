@@ -223,7 +223,7 @@ describe('Connect and playback in Chromium', () => {
     await expect.poll(screen).toContain('$ echo hi');
     expect(await screen()).not.toContain('marker-done');
     await page.getByLabel('Search the recording').fill('marker');
-    await page.evaluate("document.querySelector('.content')?.scrollTo(0, 0)");
+    await page.evaluate("document.querySelector('.content:not([hidden])')?.scrollTo(0, 0)");
     await shot('24-playback-search');
 
     // Seek to the very start: the screen is replayed from nothing.
@@ -278,7 +278,9 @@ describe('Connect and playback in Chromium', () => {
   it('looks right in the dark theme', async () => {
     await page.getByRole('button', { name: 'Dark theme' }).click();
     await page.getByLabel('Search the recording').fill('hi');
-    await page.evaluate("document.querySelector('.content')?.scrollTo(0, 0)");
+    await page.getByRole('list', { name: 'Search results' }).getByRole('button').nth(1).click();
+    await expect.poll(() => page.locator('.player-screen .xterm-rows').innerText()).toMatch(/^hi\s*$/m);
+    await page.evaluate("document.querySelector('.content:not([hidden])')?.scrollTo(0, 0)");
     await shot('25-playback-dark');
     await page.getByRole('button', { name: '← Back to sessions' }).click();
     await shot('26-sessions-dark');
