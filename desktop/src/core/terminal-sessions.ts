@@ -55,6 +55,8 @@ export class TerminalSessions {
       expiresAt: access.expiresAt.toISOString(), ...size,
     };
     const { client } = await connectGatewaySsh(await access.dial());
+    // A lost connection emits an error and then close; the close reports how the tab ended.
+    client.on('error', () => undefined);
     let channel: ClientChannel;
     try {
       channel = await new Promise<ClientChannel>((resolve, reject) => {
