@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { DEFAULT_BACKOFF } from './backoff.ts';
 import { zGatewayEnv } from './config.ts';
-import { gatewayServerClient } from './enrollment-api.ts';
+import { gatewayServerClient, type EnrollmentAnswer } from './enrollment-api.ts';
 import { gatewayConfigFromEnrollment, obtainEnrollment, scheduleRenewals, type EnrolledGatewayOptions } from './enrollment.ts';
 import { enrolledGatewayServices } from './enrolled-services.ts';
 import { startGateway } from './gateway.ts';
@@ -68,21 +68,36 @@ export async function runEnrolledGateway(args: EnrolledArguments, env: Record<st
   const options: EnrolledGatewayOptions = { client, dataDir: args.dataDir, gatewayId: args.gatewayId, tuning, log };
   const { keys, answer } = await obtainEnrollment(options);
   const services = await enrolledGatewayServices(client, args.dataDir, log.child({ gatewayId: answer.gatewayId }));
-  const gateway = startGateway(gatewayConfigFromEnrollment(options, keys, answer), services.deps);
-  let current = answer;
   const presenceIntervalMs = z.coerce.number().int().min(200).default(PRESENCE_INTERVAL_MS).parse(env.POSTERN_GATEWAY_PRESENCE_INTERVAL_MS);
-  const presence = reportPresence(gateway.tunnel, client, () => ({ relayId: current.relay.id, gatewayId: current.gatewayId }), log, presenceIntervalMs);
+  let current = answer;
+  const startOn = (enrollment: EnrollmentAnswer) => {
+    const gateway = startGateway(gatewayConfigFromEnrollment(options, keys, enrollment), services.deps());
+    const presence = reportPresence(gateway.tunnel, client, () => ({ relayId: current.relay.id, gatewayId: current.gatewayId }), log, presenceIntervalMs);
+    return { gateway, presence };
+  };
+  let running = startOn(answer);
+  const stopTunnel = () => {
+    running.presence.stop();
+    running.gateway.close();
+  };
   const stopAll = async () => {
-    presence.stop();
-    await client.reportPresence({ relayId: current.relay.id, gatewayId: current.gatewayId, connected: false }).catch(() => undefined);
     renewals.stop();
-    gateway.close();
+    stopTunnel();
+    await client.reportPresence({ relayId: current.relay.id, gatewayId: current.gatewayId, connected: false }).catch(() => undefined);
     await services.close();
   };
   const renewals = scheduleRenewals(options, keys, answer, {
     onRenewed: (renewed) => {
+      const moved = renewed.relay.id !== current.relay.id;
       current = renewed;
-      gateway.updateCredentials({ sshPrivateKey: keys.sshPrivateKey, sshCertificate: renewed.sshCertificate.trim(), tlsCertificate: renewed.tlsCertificate, tlsKey: keys.tlsKey });
+      if (!moved) {
+        running.gateway.updateCredentials({ sshPrivateKey: keys.sshPrivateKey, sshCertificate: renewed.sshCertificate.trim(), tlsCertificate: renewed.tlsCertificate, tlsKey: keys.tlsKey });
+        return;
+      }
+      // The server named another relay (ours was revoked): its sessions go with it, new ones use the new relay.
+      log.warn({ event: 'gateway_relay_moved', relay: renewed.relay.gatewaySshAddress }, 'the server moved this gateway to another relay');
+      stopTunnel();
+      running = startOn(renewed);
     },
     onRevoked: (error) => {
       log.fatal({ event: 'gateway_revoked', gatewayId: answer.gatewayId }, error.message);

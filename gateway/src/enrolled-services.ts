@@ -19,7 +19,8 @@ import { fetchSshSessionTarget } from './ssh/session-credentials.ts';
 import { httpWatchSessions, SessionTerminationWatch } from './ssh/termination-watch.ts';
 
 export interface EnrolledServices {
-  deps: GatewayDeps;
+  /** Dependencies for one startGateway call (each call gets its own ALPN registry). */
+  deps(): GatewayDeps;
   close(): Promise<void>;
 }
 
@@ -34,19 +35,20 @@ export async function enrolledGatewayServices(client: GatewayServerClient, dataD
     // The access token is renewed by signing in again, so it is asked for on each check.
     fetch: async (input, init) => fetch(input, { ...init, headers: { ...init?.headers as Record<string, string>, authorization: `Bearer ${await client.accessToken()}` } }),
   });
-  const deps: GatewayDeps = {
+  const deps = (): GatewayDeps => ({
     checkSession, log,
     handlers: defaultAlpnHandlers().register(ALPN_PROTOCOLS.probe, probeHandler(log)),
     ssh: {
       resolveTarget: (sessionId) => fetchSshSessionTarget(api, sessionId),
-      hostKey: await loadOrCreateHostKey(join(dataDir, 'ssh_host_key')),
+      hostKey,
       recorderFor, terminations, log,
     },
     kubernetes: {
       resolveSession: createKubernetesSessionResolver({ fetchCredentials: httpCredentialsFetcher(api), recorderFor, logger: log }),
       terminations, log,
     },
-  };
+  });
+  const hostKey = await loadOrCreateHostKey(join(dataDir, 'ssh_host_key'));
   return {
     deps,
     close: () => {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { configIssue, HOST_PORT_PATTERN, type EnvSource } from '@postern/shared/relay/config-material';
 import { zRelayEnv } from './config.ts';
-import { obtainRelayEnrollment, relayConfigFromEnrollment, renewRelayEnrollment, type RelayEnrollmentOptions } from './enrollment.ts';
+import { obtainRelayEnrollment, RelayEnrollmentRefusedError, relayConfigFromEnrollment, renewRelayEnrollment, type RelayEnrollmentOptions } from './enrollment.ts';
 import type { RelayLog } from './log.ts';
 import { startRelay, type RunningRelay } from './relay.ts';
 
@@ -63,6 +63,12 @@ export async function runEnrolledRelay(env: EnvSource, log: (relayId: string) =>
       relayLog('relay_renewed', { expiresAt: renewed.expiresAt });
       arm(Date.parse(renewed.renewAfter) - Date.now());
     }, (error: Error) => {
+      if (error instanceof RelayEnrollmentRefusedError && error.code === 'relay_revoked') {
+        // A revoked relay must not keep carrying traffic on its still-valid certificates.
+        relayLog('relay_revoked', { error: error.message });
+        void relay.close().finally(() => process.exit(3));
+        return;
+      }
       relayLog('relay_renew_failed', { error: error.message, retryInMs: RENEW_RETRY_MS });
       arm(RENEW_RETRY_MS);
     });

@@ -17,6 +17,7 @@ const RELAY_TOKEN = 'relay-enrollment-token-for-the-deployment-test-0123456789';
 describe('gateway enrollment through a relay process', () => {
   let server: ServerProcess;
   let relay: Proc;
+  let renewing: { gatewayId: string; proc: Proc };
   let owner: string;
   const work = mkdtempSync(join(tmpdir(), 'postern-deploy-'));
   const procs: Proc[] = [];
@@ -39,6 +40,7 @@ describe('gateway enrollment through a relay process', () => {
     const dataDir = join(work, 'gw-renew');
     const gateway = startEnrolledGateway(server, token, dataDir);
     procs.push(gateway);
+    renewing = { gatewayId, proc: gateway };
     await gateway.waitFor(/"event":"tunnel_connected"/);
     const health = await eventually(() => gatewayHealth(server, owner, gatewayId), (h) => h.status === 'connected' && h.reportedHealthy === true);
     expect(health.relay.name).toBe('edge-1');
@@ -80,6 +82,19 @@ describe('gateway enrollment through a relay process', () => {
     const health = await gatewayHealth(server, owner, gatewayId);
     expect(health.status).toBe('revoked');
     expect(health.latencyMs).toBeNull();
+  }, 90_000);
+
+  it('a revoked relay stops; at its next renewal the gateway moves to the relay the server names', async () => {
+    const relayId = (await gatewayHealth(server, owner, renewing.gatewayId)).relay.id as string;
+    const revoked = await fetch(`${server.url}/api/v1/relays/${relayId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${RELAY_TOKEN}` } });
+    expect(revoked.status).toBe(200);
+    const second = await startEnrolledRelay(server, RELAY_TOKEN, 'edge-2', join(work, 'relay-2'));
+    procs.push(second);
+    await renewing.proc.waitFor(/"event":"gateway_relay_moved"/, 30_000);
+    const health = await eventually(() => gatewayHealth(server, owner, renewing.gatewayId), (h) => h.status === 'connected' && h.relay?.name === 'edge-2', 20_000);
+    expect(health.reportedHealthy).toBe(true);
+    expect(await relay.exited(20_000)).toBe(3);
+    expect(relay.output()).toMatch(/"event":"relay_revoked"/);
   }, 90_000);
 
   it('a wrong token is refused with the server\'s reason and exit code 3', async () => {
