@@ -104,6 +104,16 @@ describe('the session chunk writer and spool recorder', () => {
     expect(h.sealed.map((c) => c.final)).toEqual([false]);
   });
 
+  it('an event larger than a small chunk is replaced by a note too', async () => {
+    const h = harness({ chunkBytes: 1_024 });
+    h.writer.setKey(h.key, 0);
+    h.recorder.event({ type: 'k8s.request', path: 'y'.repeat(5_000) });
+    h.writer.end();
+    await h.settled();
+    expect(h.errors).toEqual([]);
+    expect(h.assemble().events[0]!.event).toMatchObject({ type: 'k8s.request', truncated: true });
+  });
+
   it('an oversized event is replaced by a note, never refused downstream', async () => {
     const h = harness();
     h.writer.setKey(h.key, 0);

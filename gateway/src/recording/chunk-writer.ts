@@ -92,7 +92,8 @@ export class SessionChunkWriter {
   appendJson(kind: Exclude<RecordKind, 'output' | 'input'>, terminal: number, value: object): void {
     if (this.finished) return;
     let payload = Buffer.from(JSON.stringify(value), 'utf8');
-    if (payload.length > MAX_EVENT_BYTES) payload = Buffer.from(JSON.stringify({ type: (value as { type?: unknown }).type ?? kind, truncated: true, bytes: payload.length }), 'utf8');
+    const limit = Math.min(MAX_EVENT_BYTES, this.chunkBytes - RECORD_HEADER_BYTES - 128);
+    if (payload.length > limit) payload = Buffer.from(JSON.stringify({ type: (value as { type?: unknown }).type ?? kind, truncated: true, bytes: payload.length }), 'utf8');
     if (this.chunkBytes - this.used < RECORD_HEADER_BYTES + payload.length) this.seal(false);
     writeRecordHeader(this.buffer, this.used, kind, terminal, this.now(), payload.length);
     payload.copy(this.buffer, this.used + RECORD_HEADER_BYTES);
