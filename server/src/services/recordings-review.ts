@@ -3,7 +3,7 @@
  * reviewers the content — decrypted here from the stored chunks, assembled into per-terminal
  * asciicasts and the structured event list. Every content read is audited.
  */
-import { and, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import { ForbiddenError, NotFoundError } from '@postern/shared/errors';
 import { openChunk } from '@postern/shared/recording/chunk';
 import { RecordingAssembler, type AssembledRecording } from '@postern/shared/recording/assemble';
@@ -135,9 +135,9 @@ export async function readRecording(deps: CaStoreDeps, principal: Principal, ses
   const key = await storedRecordingKey(deps, session);
   const [recording] = await deps.db.select().from(sessionRecordings).where(eq(sessionRecordings.sessionId, session.id)).limit(1);
   if (!key || !recording) throw new NotFoundError('recording', sessionId);
-  const onlyThese = onlyTerminal === undefined ? [] : [sql`${recordingChunks.terminalIds} @> ${JSON.stringify([onlyTerminal])}::jsonb`];
+  // Every chunk, also for one terminal: terminals are numbered in the order they opened across the whole session.
   const chunks = await deps.db.select({ index: recordingChunks.index, sealed: recordingChunks.sealed }).from(recordingChunks)
-    .where(and(eq(recordingChunks.sessionId, session.id), ...onlyThese)).orderBy(recordingChunks.index);
+    .where(eq(recordingChunks.sessionId, session.id)).orderBy(recordingChunks.index);
   const assembler = new RecordingAssembler(onlyTerminal);
   for (const chunk of chunks) assembler.add(decodeRecords(openChunk(key, session.id, chunk.sealed).plaintext));
   const assembled = assembler.finish();

@@ -97,6 +97,29 @@ describe('assembling records into terminals', () => {
   });
 });
 
+describe('terminal numbering across a gateway restart', () => {
+  it('a terminal number used again (a restarted gateway numbers from 1) becomes a new terminal', () => {
+    const t0 = 1_763_900_000_000;
+    const assembler = new RecordingAssembler();
+    assembler.add([
+      { kind: 'open', terminal: 1, at: t0, start: { cols: 80, rows: 24 } },
+      { kind: 'output', terminal: 1, at: t0 + 1, data: new TextEncoder().encode('before crash') },
+      { kind: 'open', terminal: 1, at: t0 + 5_000, start: { cols: 100, rows: 30 } },
+      { kind: 'output', terminal: 1, at: t0 + 5_001, data: new TextEncoder().encode('after restart') },
+      { kind: 'close', terminal: 1, at: t0 + 5_002, exitCode: 0 },
+    ]);
+    const { terminals } = assembler.finish();
+    expect(terminals.map((t) => [t.id, t.events.map((e) => e[2]).join(''), t.exitCode])).toEqual([[1, 'before crash', null], [2, 'after restart', 0]]);
+    const second = new RecordingAssembler(2);
+    second.add([
+      { kind: 'open', terminal: 1, at: t0, start: { cols: 80, rows: 24 } },
+      { kind: 'open', terminal: 1, at: t0 + 5_000, start: { cols: 100, rows: 30 } },
+      { kind: 'output', terminal: 1, at: t0 + 5_001, data: new TextEncoder().encode('after restart') },
+    ]);
+    expect(second.finish().terminals.map((t) => [t.id, t.start.cols])).toEqual([[2, 100]]);
+  });
+});
+
 describe('playback timing', () => {
   it('divides by the speed, caps idle pauses, plays output only', () => {
     const steps = playbackSteps([[0.5, 'o', 'a'], [0.6, 'i', 'x'], [30, 'o', 'b'], [30.2, 'r', '10x10'], [31, 'o', 'c']], { speed: 2, idleCapSeconds: 1 });

@@ -33,11 +33,18 @@ interface OpenTerminal extends AssembledTerminal {
   decoders: { output: InstanceType<typeof TextDecoder>; input: InstanceType<typeof TextDecoder> };
 }
 
+/**
+ * Terminals are numbered 1, 2, … in the order they opened, whatever number the gateway gave them:
+ * a gateway restarted in the middle of a session numbers its terminals from 1 again, and a
+ * re-used number must become a new terminal, not overwrite the earlier one.
+ */
 export class RecordingAssembler {
   private readonly terminals = new Map<number, OpenTerminal>();
+  private readonly numberOf = new Map<number, number>();
+  private opened = 0;
   private readonly events: TimedEvent[] = [];
 
-  /** `onlyTerminal` skips every other terminal's bytes (exports of one terminal). */
+  /** `onlyTerminal` (a number as assigned here) skips every other terminal's bytes (exports of one terminal). */
   constructor(private readonly onlyTerminal?: number) {}
 
   add(records: Iterable<RecordingRecord>): void {
@@ -49,16 +56,19 @@ export class RecordingAssembler {
       if (this.onlyTerminal === undefined) this.events.push({ at: record.at, event: record.event });
       return;
     }
-    if (this.onlyTerminal !== undefined && record.terminal !== this.onlyTerminal) return;
     if (record.kind === 'open') {
-      this.terminals.set(record.terminal, {
-        id: record.terminal, start: record.start, openedAt: record.at, closedAt: null, exitCode: null, bytesOut: 0, bytesIn: 0, events: [],
+      this.opened += 1;
+      this.numberOf.set(record.terminal, this.opened);
+      if (this.onlyTerminal !== undefined && this.opened !== this.onlyTerminal) return;
+      this.terminals.set(this.opened, {
+        id: this.opened, start: record.start, openedAt: record.at, closedAt: null, exitCode: null, bytesOut: 0, bytesIn: 0, events: [],
         decoders: { output: new TextDecoder('utf-8'), input: new TextDecoder('utf-8') },
       });
       return;
     }
-    const terminal = this.terminals.get(record.terminal);
+    const number = this.numberOf.get(record.terminal);
     // A terminal whose open record was in a chunk that never arrived (lost in a crash) is left out.
+    const terminal = number === undefined ? undefined : this.terminals.get(number);
     if (!terminal) return;
     const time = Math.max(0, record.at - terminal.openedAt) / 1000;
     if ('data' in record) {

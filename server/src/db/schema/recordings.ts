@@ -44,7 +44,7 @@ export const recordingChunks = pgTable('recording_chunks', {
   size: integer('size').notNull(),
   sealed: bytea('sealed').notNull(),
   final: boolean('final').notNull(),
-  /** Terminals with records in this chunk, so exporting one terminal opens only its chunks. */
+  /** The gateway's terminal numbers with records in this chunk (bookkeeping; review numbers terminals in opening order). */
   terminalIds: jsonb('terminal_ids').$type<number[]>().notNull().default(sql`'[]'::jsonb`),
   hasEvents: boolean('has_events').notNull().default(false),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
