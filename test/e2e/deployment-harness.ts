@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './transport-harness.ts';
+import { DENO_BIN, freePort } from './transport-harness.ts';
 import { postJson, type ServerProcess } from '../fixtures/server-process.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -19,8 +19,9 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnTs(entry: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+export function spawnTs(entry: string, args: string[], env: Record<string, string>, runtime: 'node' | 'deno' = 'node'): Proc {
+  const [command, prefix] = runtime === 'node' ? [process.execPath, ['--import', 'tsx']] : [DENO_BIN, ['run', '-A', '--quiet']];
+  const child = spawn(command, [...prefix, entry, ...args], {
     cwd: repoRoot, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -51,12 +52,12 @@ export function spawnTs(entry: string, args: string[], env: Record<string, strin
 }
 
 /** A managed relay enrolling with the server's instance token, on free ports. */
-export async function startEnrolledRelay(server: ServerProcess, token: string, name: string, dataDir: string): Promise<Proc & { tlsPort: number; sshPort: number }> {
+export async function startEnrolledRelay(server: ServerProcess, token: string, name: string, dataDir: string, runtime: 'node' | 'deno' = 'node'): Promise<Proc & { tlsPort: number; sshPort: number }> {
   const [sshPort, tlsPort] = [await freePort(), await freePort()];
   const relay = spawnTs('relay/src/main.ts', [], {
     POSTERN_RELAY_SERVER_URL: server.url, POSTERN_RELAY_ENROLLMENT_TOKEN: token, POSTERN_RELAY_NAME: name, POSTERN_RELAY_DATA_DIR: dataDir,
     POSTERN_RELAY_SSH_LISTEN: `127.0.0.1:${sshPort}`, POSTERN_RELAY_TLS_LISTEN: `127.0.0.1:${tlsPort}`,
-  });
+  }, runtime);
   await relay.waitFor(/"event":"relay_listening"/);
   return Object.assign(relay, { sshPort, tlsPort });
 }
