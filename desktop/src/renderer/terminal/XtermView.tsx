@@ -81,11 +81,15 @@ export function XtermView(props: XtermProps) {
 function clipboardKeys(terminal: Terminal, event: KeyboardEvent, onInput: ((data: string) => void) | undefined): boolean {
   if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
   const key = event.key.toLowerCase();
+  // preventDefault: the browser would otherwise paste a second time (Ctrl+Shift+V is its own
+  // plain-text paste) or open its inspector (Ctrl+Shift+C).
   if (key === 'c' && terminal.hasSelection()) {
+    event.preventDefault();
     void navigator.clipboard.writeText(terminal.getSelection());
     return false;
   }
   if (key === 'v' && onInput) {
+    event.preventDefault();
     void navigator.clipboard.readText().then((text) => { if (text) terminal.paste(text); });
     return false;
   }
