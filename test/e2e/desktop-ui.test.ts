@@ -74,7 +74,11 @@ describe('desktop UI in Chromium over the dev bridge', () => {
   it('creates an SSH server: an invalid port is shown beside the field, then a valid one saves', async () => {
     await page.getByRole('button', { name: 'New SSH server' }).click();
     await page.getByLabel('Name').fill('web-1');
-    await page.getByLabel('Gateway').selectOption({ label: 'edge-us-1' });
+    // No gateway in this test has enrolled: the picker says so beside each name and for the chosen one.
+    const offline = 'offline · not enrolled';
+    await expect.poll(async () => (await page.locator('#gatewayId option').allTextContents()).sort()).toEqual([`edge-eu-1 — ${offline}`, `edge-us-1 — ${offline}`]);
+    await page.getByLabel('Gateway').selectOption({ label: `edge-us-1 — ${offline}` });
+    expect(await page.locator('[data-field="gatewayId"] .health').textContent()).toBe(offline);
     await page.getByLabel('Host').fill('web-1.internal');
     await page.getByLabel('Port').fill('70000');
     await page.getByRole('button', { name: 'Create SSH server' }).click();
@@ -132,6 +136,17 @@ describe('desktop UI in Chromium over the dev bridge', () => {
     await expect.poll(() => page.locator('tr[data-account="deploy-bot"]').count()).toBe(0);
   });
 
+  it('checks reachability of the saved resource: the unenrolled gateway is reported as the reason', async () => {
+    await page.getByRole('button', { name: 'Check reachability' }).click();
+    const result = page.locator('.reachability [data-reachable="false"]');
+    await result.waitFor();
+    expect(await result.getAttribute('role')).toBe('alert');
+    expect(await result.textContent()).toBe("The gateway could not reach web-1.internal:2222the resource's gateway is not enrolled");
+    expect(await page.getByRole('button', { name: 'Check reachability' }).isEnabled()).toBe(true);
+    await page.locator('.reachability').scrollIntoViewIfNeeded();
+    await shot('06c-editor-reachability');
+  });
+
   it('edits the resource and says it saved', async () => {
     await page.getByLabel('Description').first().fill('Public web front');
     await page.getByRole('button', { name: 'Save changes' }).click();
@@ -170,6 +185,7 @@ describe('desktop UI in Chromium over the dev bridge', () => {
     await shot('09-resource-browser-dark');
     await page.locator('li[data-resource="web-1"]').getByRole('button', { name: 'Edit web-1' }).click();
     await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
+    await page.locator('[data-field="gatewayId"] [data-health="offline"]').waitFor();
     await shot('10-editor-dark');
     await page.getByRole('button', { name: 'Light theme' }).click();
   });
@@ -189,10 +205,8 @@ describe('desktop UI in Chromium over the dev bridge', () => {
     const saved = JSON.parse(await readFile(join(work, 'config', 'credentials.json'), 'utf8')) as { accessToken: string };
     const revoked = await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${saved.accessToken}` } });
     expect(revoked.status).toBe(204);
+    // The editor's first call (its gateway health pings) meets the revoked sign-in.
     await page.getByRole('button', { name: 'New SSH server' }).click();
-    await page.getByLabel('Name').fill('after-revoke');
-    await page.getByLabel('Host').fill('after-revoke.internal');
-    await page.getByRole('button', { name: 'Create SSH server' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.getByLabel('Server URL').inputValue()).toBe(server.url);
     await page.getByLabel('Password').fill(server.adminPassword);

@@ -40,6 +40,24 @@ export const zProject = z.object({
   id: z.string(), orgId: z.string(), name: z.string(), description: z.string(), maxSessionDurationSeconds: z.number(),
 });
 export const zGateway = z.object({ id: z.string(), orgId: z.string(), name: z.string(), description: z.string() });
+/** GET …/gateways/{id}/health: the platform's ping through the relay (also answered when unreachable). */
+export const zGatewayHealth = z.object({
+  gatewayId: z.string(),
+  status: z.enum(['connected', 'unreachable', 'not_enrolled', 'revoked']),
+  latencyMs: z.number().nullable(),
+  lastSeenAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+/** POST …/resources/{id}/check-reachability: the gateway's TCP connect, and for SSH the host key it pinned. */
+export const zReachabilityCheck = z.object({
+  ok: z.boolean(),
+  gatewayId: z.string(),
+  target: z.object({ host: z.string(), port: z.number() }),
+  latencyMs: z.number().nullable(),
+  error: z.string().nullable(),
+  sshHostKeys: z.array(z.string()).nullable(),
+  hostKeyChanged: z.boolean(),
+});
 /** What an admin needs to make a server trust a resource's SSH user CA. */
 export const zSshCaSetup = z.object({
   /** The server's setup script (idempotent, run as root on the target). */
@@ -63,5 +81,7 @@ export type Org = z.infer<typeof zOrg>;
 export type Project = z.infer<typeof zProject>;
 export type Gateway = z.infer<typeof zGateway>;
 export type SshCaSetup = z.infer<typeof zSshCaSetup>;
+export type GatewayHealth = z.infer<typeof zGatewayHealth>;
+export type ReachabilityCheck = z.infer<typeof zReachabilityCheck>;
 export type { Account } from '@postern/shared/schemas/accounts';
 export type { Resource, SshResource, KubernetesResource } from '@postern/shared/schemas/resources';

@@ -33,6 +33,9 @@ describe('dispatchBridgeCall: the one entry point validates before any handler r
     ['a missing argument', 'catalog.projects', undefined, 'validation_failed'],
     ['an extra field', 'catalog.projects', { orgId: ids.orgId, admin: true }, 'validation_failed'],
     ['an id that is not a UUID', 'accounts.delete', { accountId: '../../etc/passwd' }, 'validation_failed'],
+    ['a gateway health ask without its org', 'catalog.gatewayHealth', { gatewayId: ids.gatewayId }, 'validation_failed'],
+    ['a reachability check on a non-UUID resource', 'resources.checkReachability', { resourceId: 'web-1' }, 'validation_failed'],
+    ['a reachability check with an extra field', 'resources.checkReachability', { resourceId: ids.gatewayId, host: '10.0.0.1' }, 'validation_failed'],
     ['a port out of range', 'resources.updateSsh', { resourceId: ids.orgId, changes: { port: 0 } }, 'validation_failed'],
   ])('refuses %s without calling a handler', async (_label, method, arg, code) => {
     const { handlers, calls } = recordingHandlers();

@@ -3,7 +3,7 @@ import { zCreateAccount, zUpdateAccount } from '@postern/shared/schemas/accounts
 import {
   zCreateKubernetesResource, zCreateSshResource, zResourceType, zUpdateKubernetesResource, zUpdateSshResource,
 } from '@postern/shared/schemas/resources';
-import type { Account, Gateway, Org, Project, Resource, SshCaSetup } from './api-types.ts';
+import type { Account, Gateway, GatewayHealth, Org, Project, ReachabilityCheck, Resource, SshCaSetup } from './api-types.ts';
 import type { KubernetesCommandRun, KubernetesConnection, RecordedSession, RecordingIndex, TerminalEnded, TerminalTab } from './session-types.ts';
 
 /**
@@ -45,6 +45,7 @@ export const bridgeArgs = {
   'session.signOut': z.undefined(),
   'catalog.projects': z.object({ orgId: zId }).strict(),
   'catalog.gateways': z.object({ orgId: zId }).strict(),
+  'catalog.gatewayHealth': z.object({ orgId: zId, gatewayId: zId }).strict(),
   'catalog.resources': z.object({ orgId: zId, projectId: zId, type: zResourceType.optional(), search: z.string().max(64).optional() }).strict(),
   'resources.createSsh': zCreateSshResource,
   'resources.updateSsh': z.object({ resourceId: zId, changes: zUpdateSshResource }).strict(),
@@ -52,6 +53,7 @@ export const bridgeArgs = {
   'resources.updateKubernetes': z.object({ resourceId: zId, changes: zUpdateKubernetesResource }).strict(),
   'resources.delete': z.object({ type: zResourceType, resourceId: zId }).strict(),
   'resources.sshCaSetup': z.object({ resourceId: zId }).strict(),
+  'resources.checkReachability': z.object({ resourceId: zId }).strict(),
   'accounts.create': zCreateAccount,
   'accounts.update': z.object({ accountId: zId, changes: zUpdateAccount }).strict(),
   'accounts.delete': z.object({ accountId: zId }).strict(),
@@ -81,6 +83,8 @@ export interface BridgeResults {
   'session.signOut': void;
   'catalog.projects': Project[];
   'catalog.gateways': Gateway[];
+  /** The platform pings the gateway through its relay; an offline gateway resolves too, with its status. */
+  'catalog.gatewayHealth': GatewayHealth;
   'catalog.resources': ResourceEntry[];
   'resources.createSsh': Resource;
   'resources.updateSsh': Resource;
@@ -88,6 +92,8 @@ export interface BridgeResults {
   'resources.updateKubernetes': Resource;
   'resources.delete': void;
   'resources.sshCaSetup': SshCaSetup;
+  /** The gateway tries the target; for SSH the server pins the host key it presented. Unreachable resolves with ok: false. */
+  'resources.checkReachability': ReachabilityCheck;
   'accounts.create': Account;
   'accounts.update': Account;
   'accounts.delete': void;

@@ -89,6 +89,21 @@ describe('ApiClient against a real server process', () => {
     expect(await pamApi.listResources(api, { projectId: server.projectId })).toEqual([]);
   });
 
+  it('reads a gateway\'s health and runs the reachability check: an unenrolled gateway answers both with the reason', async () => {
+    const api = new ApiClient({ serverUrl: server.url });
+    await api.login(server.adminEmail, server.adminPassword);
+    const health = await pamApi.gatewayHealth(api, server.orgId, gatewayId);
+    expect(health).toMatchObject({ gatewayId, status: 'not_enrolled', latencyMs: null, error: expect.stringContaining('not enrolled') });
+    const created = await pamApi.createSshResource(api, { projectId: server.projectId, gatewayId, name: 'reach', host: 'reach.internal', port: 22 });
+    try {
+      const check = await pamApi.checkReachability(api, created.id);
+      expect(check).toMatchObject({ ok: false, gatewayId, target: { host: 'reach.internal', port: 22 }, latencyMs: null, sshHostKeys: null, hostKeyChanged: false });
+      expect(check.error).toMatch(/not enrolled/);
+    } finally {
+      await pamApi.deleteResource(api, 'ssh', created.id);
+    }
+  });
+
   it('DesktopSession saves refreshed tokens to the 0600 file, and sign-out clears it and tells the UI', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'postern-session-'));
     try {

@@ -4,8 +4,8 @@ import {
   type CreateKubernetesResource, type CreateSshResource, type ResourceType, type UpdateKubernetesResource, type UpdateSshResource,
 } from '@postern/shared/schemas/resources';
 import {
-  zAccountList, zGatewayList, zMe, zOrgList, zProject, zProjectList, zResourceList, zSshCaSetup,
-  type Account, type Gateway, type Me, type Org, type Project, type Resource, type SshCaSetup,
+  zAccountList, zGatewayHealth, zGatewayList, zReachabilityCheck, zMe, zOrgList, zProject, zProjectList, zResourceList, zSshCaSetup,
+  type Account, type Gateway, type GatewayHealth, type ReachabilityCheck, type Me, type Org, type Project, type Resource, type SshCaSetup,
 } from '../common/api-types.ts';
 import type { ApiClient } from './api-client.ts';
 
@@ -30,6 +30,8 @@ export const pamApi = {
   getProject: (api: ApiClient, projectId: string): Promise<Project> => api.request('GET', `/api/v1/projects/${id(projectId)}`, { schema: zProject }),
   listGateways: async (api: ApiClient, orgId: string): Promise<Gateway[]> =>
     (await api.request('GET', `/api/v1/orgs/${id(orgId)}/gateways`, { schema: zGatewayList })).gateways,
+  gatewayHealth: (api: ApiClient, orgId: string, gatewayId: string): Promise<GatewayHealth> =>
+    api.request('GET', `/api/v1/orgs/${id(orgId)}/gateways/${id(gatewayId)}/health`, { schema: zGatewayHealth }),
 
   listResources: async (api: ApiClient, query: ResourceQuery): Promise<Resource[]> =>
     (await api.request('GET', '/api/v1/pam/resources', { query: { ...query }, schema: zResourceList })).resources,
@@ -44,6 +46,8 @@ export const pamApi = {
   deleteResource: async (api: ApiClient, type: ResourceType, resourceId: string): Promise<void> => {
     await api.request('DELETE', `/api/v1/pam/resources/${type}/${id(resourceId)}`);
   },
+  checkReachability: (api: ApiClient, resourceId: string): Promise<ReachabilityCheck> =>
+    api.request('POST', `/api/v1/pam/resources/${id(resourceId)}/check-reachability`, { schema: zReachabilityCheck }),
   sshCaSetup: async (api: ApiClient, resourceId: string): Promise<SshCaSetup> => {
     const path = `/api/v1/pam/resources/ssh/${id(resourceId)}`;
     const [script, caPublicKey] = await Promise.all([

@@ -4,7 +4,9 @@ import type { Gateway, Resource } from '../../common/api-types.ts';
 import type { PosternBridge, ResourceEntry } from '../../common/bridge.ts';
 import { fieldErrorsFrom, validateWith, withoutField, type FieldErrors } from '../logic/field-errors.ts';
 import { RESOURCE_FIELD_PATHS, emptyResourceForm, formFromResource, resourceBody, tlsWarning, type ResourceForm } from '../logic/resource-form.ts';
+import { gatewayOptionLabel } from '../logic/reachability.ts';
 import { AccountsPanel } from './AccountsPanel.tsx';
+import { GatewayHealthBadge, ReachabilityPanel, useGatewayHealth } from './ReachabilityPanel.tsx';
 import { Field, FormError } from './ui.tsx';
 
 export interface ResourceEditorProps {
@@ -50,6 +52,7 @@ export function ResourceEditor(props: ResourceEditorProps) {
     setSaved(false);
   };
   const warning = tlsWarning(form);
+  const healthById = useGatewayHealth(props.bridge, props.gateways);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -101,10 +104,13 @@ export function ResourceEditor(props: ResourceEditorProps) {
           </Field>
           <Field label="Gateway" name="gatewayId" error={errors.gatewayId}
             hint={props.gateways.length === 0 ? 'No gateway is registered in this org yet: register one first.' : 'The gateway inside the network that reaches this resource.'}>
-            <select id="gatewayId" value={form.gatewayId} onChange={(e) => set('gatewayId', e.target.value)}>
-              {props.gateways.length === 0 ? <option value="">No gateways</option> : null}
-              {props.gateways.map((gateway) => <option key={gateway.id} value={gateway.id}>{gateway.name}</option>)}
-            </select>
+            <div className="gateway-picker">
+              <select id="gatewayId" value={form.gatewayId} onChange={(e) => set('gatewayId', e.target.value)}>
+                {props.gateways.length === 0 ? <option value="">No gateways</option> : null}
+                {props.gateways.map((gateway) => <option key={gateway.id} value={gateway.id}>{gatewayOptionLabel(gateway, healthById.get(gateway.id))}</option>)}
+              </select>
+              {form.gatewayId ? <GatewayHealthBadge health={healthById.get(form.gatewayId)} /> : null}
+            </div>
           </Field>
           {form.type === 'ssh' ? <SshFields form={form} errors={errors} set={set} /> : <KubernetesFields form={form} errors={errors} set={set} />}
           <Field label="Description" name="description" error={errors.description}>
@@ -122,6 +128,7 @@ export function ResourceEditor(props: ResourceEditorProps) {
         </div>
       </form>
 
+      {existing ? <ReachabilityPanel bridge={props.bridge} resource={existing} /> : null}
       {existing ? <AccountsPanel bridge={props.bridge} resource={existing} accounts={props.entry?.accounts ?? []} onChanged={() => void props.onSaved(existing)} /> : null}
     </section>
   );
