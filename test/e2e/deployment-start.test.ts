@@ -23,12 +23,24 @@ async function startLauncher(dataDir: string, ports: { http: number; ssh: number
   return Object.assign(launcher, { url: `http://127.0.0.1:${ports.http}`, orgId: ready[1]!, gatewayId: ready[2]! });
 }
 
+/**
+ * The launcher's server, relay and gateway processes. tsx may also run an esbuild service as a
+ * child of the launcher (on a cold transform cache, as in a fresh clone); that one is not ours.
+ */
 function childPids(pid: number): number[] {
+  let pids: number[];
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    pids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }
+  return pids.filter((child) => {
+    try {
+      return !readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('esbuild');
+    } catch {
+      return false;
+    }
+  });
 }
 
 describe('npm start', () => {
