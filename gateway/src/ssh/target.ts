@@ -86,8 +86,13 @@ export async function connectTarget(ctx: Pick<SshSessionContext, 'target' | 'cre
   return new Promise((resolve, reject) => {
     const client = new Client();
     client.once('ready', () => resolve(client));
-    client.once('error', (error: Error & { level?: string }) => {
+    // `on`, not `once`: ssh2 may emit a second error (e.g. "Connection lost before handshake" after a
+    // refused host key), and an error event without a listener would crash the gateway.
+    let failed = false;
+    client.on('error', (error: Error & { level?: string }) => {
       socket.destroy();
+      if (failed) return;
+      failed = true;
       if (pins && presentedKey && !pins.blobs.some((blob) => blob.equals(presentedKey!))) {
         ctx.logger.warn({ sessionId: ctx.sessionId, presented: fingerprintSha256(presentedKey) }, 'target host key mismatch');
         reject(new SshTargetError('host_key_mismatch', `the target presented host key ${fingerprintSha256(presentedKey)}, which is not the key pinned for this resource`));

@@ -25,7 +25,8 @@ export function connectGatewaySsh(stream: Duplex, options: { readyTimeoutMs?: nu
     const client = new Client();
     let hostKey: Buffer | undefined;
     client.once('ready', () => resolve({ client, hostKey: hostKey ?? Buffer.alloc(0) }));
-    client.once('error', reject);
+    // `on`, not `once`: ssh2 can emit a second error while the connection fails, which would otherwise be uncaught.
+    client.on('error', reject);
     client.connect({
       sock: stream as never,
       username: BRIDGE_USERNAME,
