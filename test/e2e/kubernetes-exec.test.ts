@@ -1,9 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultExecHandler } from '../fixtures/kube-apiserver/exec-handlers.ts';
 import type { ExecHandler } from '../fixtures/kube-apiserver/index.ts';
-import { captureOutput, stop, waitFor } from '../fixtures/kube-apiserver/kubectl-runner.ts';
+import { captureOutput, roundTrip, stop, waitFor } from '../fixtures/kube-apiserver/kubectl-runner.ts';
 import { startChain, type Chain } from './kubernetes-harness.ts';
 
 /** kubectl 1.32 execs over WebSocket v5 and falls back to SPDY/3.1; both go through the gateway and are recorded. */
@@ -88,20 +88,6 @@ describe.each(transports)('kubectl exec over $name through the gateway', (transp
     }
   });
 });
-
-/** Sends `message`, resolves with what comes back once the peer has echoed it. */
-function roundTrip(port: number, message: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(message));
-    let received = '';
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no echo after 10 s; got ${JSON.stringify(received)}`)); }, 10_000);
-    socket.on('data', (d: Buffer) => {
-      received += d.toString();
-      if (received.includes(message)) { clearTimeout(timer); socket.end(); resolve(received); }
-    });
-    socket.on('error', (error) => { clearTimeout(timer); reject(error); });
-  });
-}
 
 const portForwardTransports: { name: string; env: Record<string, string> }[] = [
   { name: 'SPDY over WebSocket', env: {} },
