@@ -26,6 +26,7 @@ export default defineConfig({
       { extends: true, test: { name: 'gateway', include: ['gateway/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'desktop', include: ['desktop/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'bench', include: ['bench/**/*.test.ts'] } },
     ],
   },
 });

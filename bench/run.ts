@@ -1,17 +1,21 @@
 /**
  * `npm run bench`: runs every benchmark in bench/ one after another (never in parallel: they
- * measure the same two cores), each printing its own figures and ratios against the baseline it
- * measured in the same run. `npm run bench -- transport ssh-scp` runs only those.
+ * measure the same two cores), each printing its own detail and ratios against the baseline it
+ * measured in the same run, then prints one table of every figure. `npm run bench -- transport
+ * ssh-scp` runs only those. The table also goes to bench/results/latest.md.
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseResultLine, type BenchResult } from './lib/report.ts';
+import { renderTable } from './lib/table.ts';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const all = readdirSync(benchDir)
-  .filter((file) => file.endsWith('.ts') && file !== 'run.ts')
+  .filter((file) => file.endsWith('.ts') && file !== 'run.ts' && !file.endsWith('.test.ts'))
   .map((file) => file.slice(0, -3))
   .sort();
 const wanted = process.argv.slice(2);
@@ -21,14 +25,35 @@ if (unknown.length) {
   process.exit(2);
 }
 
-const results: Array<{ name: string; seconds: number; status: number | null }> = [];
+/** Runs one benchmark, echoing its output and collecting its result lines. */
+async function runOne(name: string): Promise<{ status: number | null; results: BenchResult[] }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(benchDir, `${name}.ts`)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const results: BenchResult[] = [];
+  const lines = createInterface({ input: child.stdout! });
+  lines.on('line', (line) => {
+    const result = parseResultLine(line);
+    if (result) results.push(result);
+    else console.log(line);
+  });
+  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { status, results };
+}
+
+const summary: Array<{ name: string; seconds: number; status: number | null }> = [];
+const rows: Array<BenchResult & { bench: string }> = [];
 for (const name of wanted.length ? wanted : all) {
   console.log(`\n=== ${name} (load average ${loadavg()[0]!.toFixed(2)}) ===`);
   const started = performance.now();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(benchDir, `${name}.ts`)], { stdio: 'inherit' });
-  results.push({ name, seconds: (performance.now() - started) / 1000, status: run.status });
+  const { status, results } = await runOne(name);
+  summary.push({ name, seconds: (performance.now() - started) / 1000, status });
+  rows.push(...results.map((r) => ({ ...r, bench: name })));
 }
 
 console.log('\n=== summary ===');
-for (const r of results) console.log(`${r.status === 0 ? 'ok    ' : 'FAILED'} ${r.name.padEnd(28)} ${r.seconds.toFixed(1)} s`);
-process.exit(results.every((r) => r.status === 0) ? 0 : 1);
+for (const r of summary) console.log(`${r.status === 0 ? 'ok    ' : 'FAILED'} ${r.name.padEnd(28)} ${r.seconds.toFixed(1)} s`);
+const table = renderTable(rows);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average at end ${loadavg()[0]!.toFixed(2)}`;
+console.log(`\n=== ratios (${machine}) ===\n${table}`);
+mkdirSync(join(benchDir, 'results'), { recursive: true });
+writeFileSync(join(benchDir, 'results', 'latest.md'), `# npm run bench — ${new Date().toISOString()}\n\n${machine}\n\n\`\`\`\n${table}\n\`\`\`\n`);
+process.exit(summary.every((r) => r.status === 0) ? 0 : 1);
