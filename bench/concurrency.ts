@@ -1,0 +1,158 @@
+/**
+ * Concurrency: N SSH sessions at once through one relay process and one gateway process to a
+ * real OpenSSH sshd, against the same N sessions straight to that sshd in the same run. Each
+ * session is an exec channel running `cat`: opened `concurrency` at a time (the handshake storm,
+ * timed on its own), then every session does its round trips of a small message at the same
+ * time, then all close. Per N: sessions opened / errors by type, time to open all, p50/p99 round
+ * trip across all sessions, relay and gateway RSS before and with all N open → KiB per session.
+ *
+ * Path: ssh2 client → TLS to relay → relay channel over the gateway's SSH tunnel → inner mTLS
+ * (session certificate) → gateway SSH bridge → ssh2 client with a per-session certificate → sshd.
+ *
+ *   node --import tsx bench/concurrency.ts [counts=100,500,1000] [round-trips=20] [concurrency=50]
+ */
+import { loadavg } from 'node:os';
+import ssh2 from 'ssh2';
+import type { CipherAlgorithm } from 'ssh2';
+import { dialGateway } from '../desktop/src/core/dialer.ts';
+import { connectGatewaySsh } from '../desktop/src/core/ssh/gateway-ssh-client.ts';
+import { TransportPki, type TlsCredentials } from '../shared/src/relay/transport-pki.test-support.ts';
+import { SSH2_FAST_CIPHERS } from '../shared/src/ssh/ssh2-certificates.ts';
+import { encodeOpenSshPrivateKey } from '../shared/src/ssh/private-key.ts';
+import { dialOptionsFor, startRelayProcess, startSessionCheck } from '../test/e2e/transport-harness.ts';
+import { GATEWAY_HOST_KEY, startTargetFixture, type TargetFixture } from '../test/fixtures/ssh-bridge.ts';
+import { closeSessions, echoAll, execCat, openSessions, type EchoSession, type ErrorTally } from './lib/echo-sessions.ts';
+import { ensureOpenFileLimit, processLimit, rssKb } from './lib/proc.ts';
+import { report } from './lib/report.ts';
+import { startSshGatewayProcess } from './lib/ssh-gateway-process.ts';
+import { median, percentile } from './lib/stats.ts';
+
+const counts = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
+const roundTrips = Number(process.argv[3] ?? 20);
+const concurrency = Number(process.argv[4] ?? 50);
+const MESSAGE_BYTES = 64;
+const STEP_MS = 60_000;
+const org = { orgId: 'org-bench', gatewayId: 'gw-bench-concurrency' };
+
+interface PhaseResult {
+  opened: number;
+  errors: ErrorTally;
+  openAllMs: number;
+  openP50: number;
+  openP99: number;
+  rttP50: number;
+  rttP99: number;
+  /** KiB of RSS per open session, relay and gateway (Postern path only). */
+  perSessionKb?: { relay: number; gateway: number };
+}
+
+/** One session straight to sshd with the stored user key (the baseline). */
+function directSession(fixture: TargetFixture): Promise<EchoSession> {
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    client.on('error', (error) => { client.end(); reject(error); });
+    client.once('ready', () => execCat(client).then((channel) => resolve({ client, channel }), (error: Error) => { client.end(); reject(error); }));
+    client.connect({
+      host: fixture.sshd.host, port: fixture.sshd.port, username: fixture.sshd.user, privateKey: encodeOpenSshPrivateKey(fixture.userKey.privateKey),
+      algorithms: { cipher: [...SSH2_FAST_CIPHERS] as CipherAlgorithm[] }, readyTimeout: STEP_MS, hostVerifier: () => true,
+    });
+  });
+}
+
+/** One session through relay and gateway with its own session certificate. */
+async function relayedSession(pki: TransportPki, materials: ReturnType<TransportPki['relayMaterials']>, relayPort: number, session: TlsCredentials): Promise<EchoSession> {
+  const socket = await dialGateway({ ...dialOptionsFor(pki, materials, relayPort, { ...org, session, alpn: 'postern-ssh' }), timeoutMs: STEP_MS });
+  try {
+    const { client } = await connectGatewaySsh(socket, { readyTimeoutMs: STEP_MS });
+    const channel = await execCat(client).catch((error: Error) => { client.end(); throw error; });
+    return { client, channel };
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+}
+
+async function runPhase(count: number, open: (index: number) => Promise<EchoSession>, pids?: { relay: number; gateway: number }): Promise<PhaseResult> {
+  const before = pids && { relay: rssKb(pids.relay), gateway: rssKb(pids.gateway) };
+  const opened = await openSessions(count, concurrency, open);
+  const echoed = await echoAll(opened.sessions, roundTrips, MESSAGE_BYTES);
+  // With every session open and having carried traffic: the steady state the RSS figure is about.
+  const during = pids && { relay: rssKb(pids.relay), gateway: rssKb(pids.gateway) };
+  await closeSessions(opened.sessions);
+  const errors = new Map(opened.errors);
+  for (const [type, times] of echoed.errors) errors.set(type, (errors.get(type) ?? 0) + times);
+  const samples = echoed.samples.length ? echoed.samples : [NaN];
+  const openSamples = opened.openMs.length ? opened.openMs : [NaN];
+  const n = Math.max(1, opened.sessions.length);
+  return {
+    opened: opened.sessions.length, errors, openAllMs: opened.totalMs,
+    openP50: median(openSamples), openP99: percentile(openSamples, 0.99),
+    rttP50: median(samples), rttP99: percentile(samples, 0.99),
+    ...(before && during ? { perSessionKb: { relay: (during.relay - before.relay) / n, gateway: (during.gateway - before.gateway) / n } } : {}),
+  };
+}
+
+const errorCount = (errors: ErrorTally) => [...errors.values()].reduce((sum, times) => sum + times, 0);
+
+function printPhase(name: string, count: number, result: PhaseResult): void {
+  const errors = errorCount(result.errors);
+  console.log(`  ${name.padEnd(22)} opened ${result.opened}/${count}, errors ${errors}; open all ${(result.openAllMs / 1000).toFixed(1)} s `
+    + `(each: p50 ${result.openP50.toFixed(0)} ms, p99 ${result.openP99.toFixed(0)} ms); round trip p50 ${result.rttP50.toFixed(1)} ms, p99 ${result.rttP99.toFixed(1)} ms`
+    + (result.perSessionKb ? `; RSS per session: relay ${result.perSessionKb.relay.toFixed(0)} KiB, gateway ${result.perSessionKb.gateway.toFixed(0)} KiB` : ''));
+  for (const [type, times] of result.errors) console.log(`      ${String(times).padStart(5)} × ${type}`);
+}
+
+function reportPhase(count: number, postern: PhaseResult, direct: PhaseResult): void {
+  const label = `Concurrency ${count} SSH sessions`;
+  const errors = errorCount(postern.errors);
+  report({ measure: `${label}: errors (open + echo)`, unit: 'errors', value: errors, baseline: { name: 'straight to sshd', value: errorCount(direct.errors) }, better: 'lower', target: '0', met: errors === 0 });
+  report({ measure: `${label}: p99 round trip, all echoing`, unit: 'ms', value: postern.rttP99, baseline: { name: 'straight to sshd', value: direct.rttP99 }, better: 'lower' });
+  report({ measure: `${label}: open all, ${concurrency} at a time`, unit: 'ms', value: postern.openAllMs, baseline: { name: 'straight to sshd', value: direct.openAllMs }, better: 'lower' });
+  if (!postern.perSessionKb) return;
+  report({ measure: `${label}: relay RSS per session`, unit: 'KiB', value: postern.perSessionKb.relay, better: 'lower' });
+  report({ measure: `${label}: gateway RSS per session`, unit: 'KiB', value: postern.perSessionKb.gateway, better: 'lower' });
+}
+
+async function main(): Promise<void> {
+  const largest = Math.max(...counts);
+  // Per session: one socket here, one in the relay, one in the gateway, one sshd connection (two processes + cat).
+  const fileLimit = ensureOpenFileLimit(2 * largest + 1024);
+  const loadBefore = loadavg()[0]!;
+  console.log(`open-file limit ${fileLimit}, process limit ${processLimit()}, ${roundTrips} round trips of ${MESSAGE_BYTES} bytes per session, opened ${concurrency} at a time`);
+  const fixture = await startTargetFixture();
+  const pki = new TransportPki();
+  const materials = pki.relayMaterials();
+  const sessionCheck = await startSessionCheck();
+  const relay = await startRelayProcess(materials);
+  const gateway = startSshGatewayProcess(pki, materials, {
+    ...org, relaySshPort: relay.sshPort, sessionCheckUrl: sessionCheck.url,
+    target: {
+      host: fixture.sshd.host, port: fixture.sshd.port, hostKey: fixture.sshd.hostKeyPublic, username: fixture.sshd.user,
+      userCaKeyPem: fixture.userCa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), gatewayHostKey: encodeOpenSshPrivateKey(GATEWAY_HOST_KEY.privateKey),
+    },
+  });
+  try {
+    await gateway.waitFor('tunnel_connected');
+    let closedSoFar = 0;
+    for (const count of counts) {
+      const certificates = Array.from({ length: count }, (_, i) => pki.session(org.orgId, org.gatewayId, { sessionId: `ses-bench-${count}-${i}` }));
+      console.log(`\nN = ${count} (load average ${loadavg()[0]!.toFixed(2)})`);
+      const direct = await runPhase(count, () => directSession(fixture));
+      printPhase('straight to sshd', count, direct);
+      const postern = await runPhase(count, (i) => relayedSession(pki, materials, relay.tlsPort, certificates[i]!), { relay: relay.pid, gateway: gateway.pid });
+      printPhase('relay + gateway', count, postern);
+      // The next N starts from a quiet gateway: every bridge of this one has ended.
+      closedSoFar += postern.opened;
+      await gateway.waitFor('ssh_session_closed', closedSoFar, STEP_MS).catch((error: Error) => console.log(`  (${error.message})`));
+      reportPhase(count, postern, direct);
+    }
+    for (const problem of gateway.problems().slice(0, 10)) console.log(`  gateway: ${problem}`);
+  } finally {
+    await Promise.all([gateway.stop(), relay.kill(), sessionCheck.close()]);
+    await fixture.sshd.close();
+  }
+  console.log(`\n1-minute load average before/after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)} (2 cores, shared)`);
+}
+
+await main();
+process.exit(0);
