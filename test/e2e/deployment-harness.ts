@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DENO_BIN, freePort } from './transport-harness.ts';
-import { postJson, type ServerProcess } from '../fixtures/server-process.ts';
+import { ownerToken, postJson, type ServerProcess } from '../fixtures/server-process.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -20,7 +20,9 @@ export interface Proc {
 }
 
 export function spawnTs(entry: string, args: string[], env: Record<string, string>, runtime: 'node' | 'deno' = 'node'): Proc {
-  const [command, prefix] = runtime === 'node' ? [process.execPath, ['--import', 'tsx']] : [DENO_BIN, ['run', '-A', '--quiet']];
+  // POSTERN_CHILD_NODE_ARGS lets a benchmark profile the processes (e.g. --cpu-prof), which NODE_OPTIONS refuses.
+  const extra = process.env.POSTERN_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const [command, prefix] = runtime === 'node' ? [process.execPath, [...extra, '--import', 'tsx']] : [DENO_BIN, ['run', '-A', '--quiet']];
   const child = spawn(command, [...prefix, entry, ...args], {
     cwd: repoRoot, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -91,4 +93,45 @@ export async function eventually<T>(probe: () => Promise<T>, check: (value: T) =
     last = await probe();
   }
   return last;
+}
+
+export interface Deployment {
+  server: ServerProcess;
+  /** The bootstrap owner's bearer token. */
+  owner: string;
+  relay: Proc & { tlsPort: number; sshPort: number };
+  gateway: Proc;
+  gatewayId: string;
+  /** Each process's output, for failure messages. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A whole deployment the way an operator runs it: a server process, a relay enrolled with the
+ * instance token, and a gateway enrolled with its machine identity, connected (health says so).
+ */
+export async function startDeployment(dataDir: string, options: { serverProcess: Promise<ServerProcess>; relayToken: string }): Promise<Deployment> {
+  const server = await options.serverProcess;
+  const procs: Proc[] = [];
+  const stop = async () => {
+    for (const proc of procs.reverse()) await proc.stop();
+    await server.stop();
+  };
+  try {
+    const owner = await ownerToken(server);
+    const relay = await startEnrolledRelay(server, options.relayToken, 'edge', join(dataDir, 'relay'));
+    procs.push(relay);
+    const { gatewayId, token } = await createGatewayWithIdentity(server, owner, 'gw-lab');
+    const gateway = startEnrolledGateway(server, token, join(dataDir, 'gateway'));
+    procs.push(gateway);
+    await gateway.waitFor(/"event":"tunnel_connected"/);
+    await eventually(() => gatewayHealth(server, owner, gatewayId), (health) => health.status === 'connected');
+    const logs = () => [['server', server.output()], ['relay', relay.output()], ['gateway', gateway.output()]]
+      .map(([name, text]) => `--- ${name} (last 2000 chars)\n${text!.slice(-2000)}`).join('\n');
+    return { server, owner, relay, gateway, gatewayId, logs, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

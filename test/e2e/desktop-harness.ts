@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** The desktop renderer built for the dev bridge, and Debian's Chromium, for the desktop UI tests. */
 
@@ -25,4 +25,37 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-sync'],
   });
+}
+
+/** The visible text of the shown terminal tab ('' while none is shown), read without Playwright's auto-wait. */
+export function activeTerminalText(page: Page): Promise<string> {
+  return screenText(page, '.terminal-pane:not([hidden]) .xterm-rows');
+}
+
+/** The visible text of the playback screen. */
+export function playerText(page: Page): Promise<string> {
+  return screenText(page, '.player-screen .xterm-rows');
+}
+
+async function screenText(page: Page, selector: string): Promise<string> {
+  const screen = page.locator(selector);
+  return (await screen.count()) === 0 ? '' : screen.first().innerText({ timeout: 2_000 });
+}
+
+/**
+ * Polls a terminal until its text satisfies `accept` (a pattern it must match, or a predicate),
+ * for at most `timeoutMs`. A timeout names what was awaited and shows what the screen showed, so
+ * a failure under load says whether the shell was slow, silent or somewhere else.
+ */
+export async function waitForScreen(read: () => Promise<string>, accept: RegExp | ((text: string) => boolean), what: string, timeoutMs = 15_000): Promise<string> {
+  const accepts = typeof accept === 'function' ? accept : (text: string) => accept.test(text);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await read().catch((error: Error) => `<screen unreadable: ${error.message}>`);
+    if (accepts(text)) return text;
+    if (Date.now() > deadline) {
+      throw new Error(`Waited ${timeoutMs} ms for ${what}${accept instanceof RegExp ? ` (${accept})` : ''}; the screen shows:\n${text.trimEnd() || '<nothing>'}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
