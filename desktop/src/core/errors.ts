@@ -47,3 +47,9 @@ export class UnexpectedResponseError extends PosternError {
     super('unexpected_response', 502, `The server at ${serverUrl} answered ${request} with something this app does not understand. The server and the app may be different versions: update the one that is older.`, { request });
   }
 }
+
+export class LocalShellUnavailableError extends PosternError {
+  constructor(cause: string) {
+    super('local_shell_unavailable', 500, `The local terminal cannot start: node-pty could not be loaded (${cause}). Reinstall the app; from source, run npm install so node-pty is built.`, { cause });
+  }
+}

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { IPty } from 'node-pty';
+import { LocalShellUnavailableError } from './errors.ts';
 
 export interface LocalShellOptions {
   /** The shell program (the composition root reads it from $SHELL / %ComSpec%). */
@@ -20,16 +21,29 @@ export interface LocalShell {
   close(): void;
 }
 
-// node-pty is a native CommonJS addon: loaded with require so bundlers leave it external.
-const require = createRequire(import.meta.url);
+/**
+ * Loads node-pty, a native CommonJS addon, with a require made for `from` so bundlers leave it
+ * external. From source that resolves the workspace's node_modules. In the packaged app `from` is
+ * app.asar/out/main/main.js and it resolves app.asar/node_modules/node-pty, which Electron reads
+ * from app.asar.unpacked (electron-builder.yml unpacks it). The unpacked path is deliberately not
+ * required directly: node-pty finds its spawn-helper by rewriting "app.asar" to
+ * "app.asar.unpacked" in its own path, which would double on a path that is already unpacked.
+ */
+export function loadNodePty(from: string | URL = import.meta.url): typeof import('node-pty') {
+  const require = createRequire(from);
+  try {
+    return require('node-pty') as typeof import('node-pty');
+  } catch (error) {
+    throw new LocalShellUnavailableError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+  }
+}
 
 export function spawnLocalShell(
   options: LocalShellOptions,
   size: { cols: number; rows: number },
   events: { data(data: string): void; exit(code: number | null): void },
 ): LocalShell {
-  const pty = require('node-pty') as typeof import('node-pty');
-  const child: IPty = pty.spawn(options.shell, options.args ?? [], {
+  const child: IPty = loadNodePty().spawn(options.shell, options.args ?? [], {
     name: 'xterm-256color', cols: size.cols, rows: size.rows, cwd: options.cwd, env: options.env,
   });
   const dataSubscription = child.onData(events.data);
