@@ -114,6 +114,23 @@ it('records a PTY shell: output, input, resize and exit code', async () => {
   expect(terminal.exitCode).toBe(5);
 });
 
+it('applies a resize sent while the target shell is still opening (the app fits its tab right after Connect)', async () => {
+  const { client, run } = await openBridge();
+  const channel = await shell(client);
+  // The gateway accepts the shell at once and opens the target's afterwards: this arrives in between.
+  channel.setWindow(40, 120, 0, 0);
+  const done = collect(channel);
+  channel.write('stty size; exit 0\n');
+  const result = await done;
+  client.end();
+  await run.ended;
+  expect(result.stdout).toMatch(/^40 120\r?$/m);
+  const terminal = run.recorder.terminals[0]!;
+  // The recording knows the size the shell really had: opened at it, or resized to it.
+  const lastSize = terminal.resizes.at(-1) ?? [terminal.start.cols, terminal.start.rows];
+  expect(lastSize).toEqual([120, 40]);
+});
+
 it('passes SFTP through and records its file operations with paths and byte counts', async () => {
   const { client, run } = await openBridge();
   const sftp = await new Promise<import('ssh2').SFTPWrapper>((resolve, reject) => client.sftp((error, s) => (error ? reject(error) : resolve(s))));

@@ -43,11 +43,13 @@ function isScpCommand(command: string): boolean {
 interface ChannelRequests {
   pty: PseudoTtyInfo | undefined;
   env: Record<string, string>;
+  /** Set once the target's channel is joined: window changes then go straight to it. */
+  joined: boolean;
 }
 
 export function handleSessionChannel(session: Session, deps: SessionChannelDeps): void {
   const { ctx } = deps;
-  const requests: ChannelRequests = { pty: undefined, env: {} };
+  const requests: ChannelRequests = { pty: undefined, env: {}, joined: false };
   const allowList = ctx.envAllowList ?? DEFAULT_ENV_ALLOW_LIST;
 
   session.on('pty', (accept, _reject, info) => {
@@ -64,6 +66,13 @@ export function handleSessionChannel(session: Session, deps: SessionChannelDeps)
     reject?.();
   });
   session.on('x11', (_accept, reject) => reject?.());
+  // The shell is accepted before the target's is open (credentials, connect): a client that fits
+  // its terminal right away resizes in that gap. Keep the size; startChannel applies it.
+  session.on('window-change', (accept, _reject, info) => {
+    if (requests.joined) return;
+    if (requests.pty) Object.assign(requests.pty, { rows: info.rows, cols: info.cols, height: info.height, width: info.width });
+    accept?.();
+  });
   session.on('shell', (accept) => void startChannel(session, accept(), { kind: 'shell' }, requests, deps));
   session.on('exec', (accept, _reject, info) => void startChannel(session, accept(), { kind: 'exec', command: info.command }, requests, deps));
   session.on('subsystem', (accept, reject, info) => {
@@ -82,6 +91,7 @@ async function startChannel(session: Session, channel: ServerChannel | undefined
   // A channel opened after the end is told why, like the ones open at the end.
   if (deps.lifetime.ended) return void deps.lifetime.farewell(tracked);
   let targetChannel: ClientChannel;
+  const asked = pty && { cols: pty.cols, rows: pty.rows };
   try {
     targetChannel = await openOnTarget(await deps.target(), what, pty, requests.env);
   } catch (error) {
@@ -97,6 +107,9 @@ async function startChannel(session: Session, channel: ServerChannel | undefined
     targetChannel.stderr.unpipe();
     targetChannel.close();
   };
+  requests.joined = true;
+  // A resize that came while the target's channel was opening: the recording starts at this size.
+  if (pty && asked && (pty.cols !== asked.cols || pty.rows !== asked.rows)) targetChannel.setWindow(pty.rows, pty.cols, pty.height, pty.width);
   const recordResize = joinAndRecord(channel, targetChannel, what, pty, deps);
   session.on('window-change', (accept, _reject, info) => {
     targetChannel.setWindow(info.rows, info.cols, info.height, info.width);
