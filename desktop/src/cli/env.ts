@@ -11,6 +11,8 @@ const zCliEnv = z.object({
   POSTERN_EMAIL: z.string().min(1).optional(),
   /** The user's kubeconfig list, for `postern pam kubernetes access --merge` (the first file is the one written). */
   KUBECONFIG: z.string().optional(),
+  /** "1": print where the command's time went to stderr when it ends (see timings.ts). */
+  POSTERN_TIMINGS: z.string().optional(),
 });
 export type CliEnv = z.infer<typeof zCliEnv>;
 

@@ -14,6 +14,7 @@ import {
 import { pinGatewayIdentity } from '@postern/shared/pki/peer-identity';
 import { decodeRelayStatus, encodeRelayRequest } from '@postern/shared/relay/frame';
 import { readFirstFrame } from '@postern/shared/relay/read-frame';
+import type { OnConnectStep } from './connect-steps.ts';
 import { HeldReadStream } from './dialer-stream.ts';
 
 export interface DialGatewayOptions {
@@ -25,6 +26,8 @@ export interface DialGatewayOptions {
   session: { cert: string; key: string };
   alpn: string;
   timeoutMs?: number;
+  /** Told 'relay' when the outer TLS is up and 'gateway' when the gateway admitted the session. */
+  onStep?: OnConnectStep;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -33,6 +36,7 @@ export async function dialGateway(options: DialGatewayOptions): Promise<TLSSocke
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   const outer = await connectRelay(options, timeoutMs);
+  options.onStep?.('relay');
   try {
     outer.write(encodeRelayRequest({ gatewayId: options.gatewayId }));
     const held = new HeldReadStream(outer);
@@ -49,6 +53,7 @@ export async function dialGateway(options: DialGatewayOptions): Promise<TLSSocke
     held.start();
     await withTimeout(innerDone, remaining(deadline), () => new GatewayUnreachableError(options.gatewayId, 'the inner TLS handshake timed out'));
     await readGatewayAdmission(inner, options.gatewayId, remaining(deadline));
+    options.onStep?.('gateway');
     return inner;
   } catch (error) {
     outer.destroy();

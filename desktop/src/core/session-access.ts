@@ -12,6 +12,7 @@ import { exportPrivateKeyPem, generatePkiKeyPair } from '@postern/shared/pki/key
 import { ALPN_PROTOCOLS } from '@postern/shared/relay/alpn';
 import type { ResourceType } from '@postern/shared/schemas/resources';
 import type { ApiClient } from './api-client.ts';
+import type { OnConnectStep } from './connect-steps.ts';
 import { dialGateway } from './dialer.ts';
 import { pamApi } from './pam-api.ts';
 
@@ -39,7 +40,7 @@ export interface SessionAccess {
   accountName: string;
   expiresAt: Date;
   /** One new stream to the gateway (a fresh relay + inner TLS connection each call). */
-  dial(): Promise<TLSSocket>;
+  dial(onStep?: OnConnectStep): Promise<TLSSocket>;
 }
 
 export class WrongResourceTypeError extends PosternError {
@@ -68,8 +69,9 @@ async function findResourceAndAccount(api: ApiClient, request: AccessRequest, ty
   return { resource, account };
 }
 
-export async function openSessionAccess(api: ApiClient, request: AccessRequest, type: ResourceType): Promise<SessionAccess> {
+export async function openSessionAccess(api: ApiClient, request: AccessRequest, type: ResourceType, onStep?: OnConnectStep): Promise<SessionAccess> {
   const { resource, account } = await findResourceAndAccount(api, request, type);
+  onStep?.('resource');
   const keys = generatePkiKeyPair();
   const created = await api.request('POST', '/api/v1/pam/sessions', {
     body: {
@@ -78,6 +80,7 @@ export async function openSessionAccess(api: ApiClient, request: AccessRequest, 
     },
     schema: zCreatedSession,
   });
+  onStep?.('session');
   const key = exportPrivateKeyPem(keys.privateKey);
   const relay = parseHostPort(created.relay.address);
   return {
@@ -85,12 +88,13 @@ export async function openSessionAccess(api: ApiClient, request: AccessRequest, 
     resourceName: resource.name,
     accountName: account.name,
     expiresAt: new Date(created.expiresAt),
-    dial: () => dialGateway({
+    dial: (onDialStep) => dialGateway({
       relay: { ...relay, ca: created.relayServerCaCertificates.join('\n'), cert: created.relayClientCertificate, key },
       gatewayId: created.gatewayId,
       gateway: { ca: created.gatewayServerCaCertificates.join('\n') },
       session: { cert: created.gatewayClientCertificate, key },
       alpn: ALPN_OF[type],
+      ...(onDialStep ? { onStep: onDialStep } : {}),
     }),
   };
 }

@@ -40,8 +40,10 @@ export function registerSshCommands(pam: Command, context: CliContext): void {
     .action(async (options: AccessOptions) => {
       const durationSeconds = parseDuration(options.duration);
       const localPort = options.localPort === undefined ? undefined : parsePort(options.localPort);
+      const onStep = context.timings?.mark;
+      onStep?.('command');
       const api = await context.session.api();
-      const access = await openSshAccess(api, { projectId: options.projectId, resource: options.resource, account: options.account, durationSeconds });
+      const access = await openSshAccess(api, { projectId: options.projectId, resource: options.resource, account: options.account, durationSeconds }, onStep);
       say(context, `Session ${access.sessionId}: ${access.accountName}@${access.resourceName} until ${access.expiresAt.toISOString()}.`);
       if (localPort === undefined) await runShellSession(context, access);
       else await serveLocalPort(context, access, localPort);
@@ -64,12 +66,13 @@ function expiryLine(access: SshAccess): string {
 
 /** Runs until the remote shell ends; its exit status becomes this command's. */
 export async function runShellSession(context: CliContext, access: SshAccess): Promise<void> {
-  const stream = await access.dial();
+  const onStep = context.timings?.mark;
+  const stream = await access.dial(onStep);
   const hangUp = () => stream.destroy();
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.once(signal, hangUp);
   try {
-    const outcome = await runInteractiveShell({ stream, terminal: context.terminal as unknown as ShellTerminal });
+    const outcome = await runInteractiveShell({ stream, terminal: context.terminal as unknown as ShellTerminal, ...(onStep ? { onStep } : {}) });
     if (outcome.endedByGateway) {
       const expired = Date.now() >= access.expiresAt.getTime() - EXPIRY_TOLERANCE_MS;
       say(context, expired ? expiryLine(access) : 'Postern: the gateway closed the session (an administrator may have terminated it, or the connection was lost).');

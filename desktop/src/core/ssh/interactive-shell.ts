@@ -5,6 +5,7 @@
  */
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
+import type { OnConnectStep } from '../connect-steps.ts';
 import { connectGatewaySsh } from './gateway-ssh-client.ts';
 
 /** The parts of process.stdin / process.stdout this needs (tests pass their own). */
@@ -28,6 +29,8 @@ export interface InteractiveShellOptions {
   term?: string;
   /** Passed to the target if its sshd accepts them (the gateway forwards LANG, LC_*, TZ, COLORTERM). */
   env?: Record<string, string>;
+  /** Told 'ssh', 'shell' and 'output' as the bridge login, the shell and its first output arrive. */
+  onStep?: OnConnectStep;
 }
 
 function windowSize(output: ShellTerminal['output']): { rows: number; cols: number } {
@@ -43,6 +46,7 @@ function openShell(options: InteractiveShellOptions, client: import('ssh2').Clie
 
 export async function runInteractiveShell(options: InteractiveShellOptions): Promise<ShellOutcome> {
   const { client } = await connectGatewaySsh(options.stream);
+  options.onStep?.('ssh');
   const { input, output, error } = options.terminal;
   const wasRaw = input.isRaw ?? false;
   let channel: ClientChannel | undefined;
@@ -52,9 +56,10 @@ export async function runInteractiveShell(options: InteractiveShellOptions): Pro
   };
   try {
     channel = await openShell(options, client);
+    options.onStep?.('shell');
     if (input.isTTY && input.setRawMode) input.setRawMode(true);
     output.on('resize', onResize);
-    return await pump(channel, options.terminal);
+    return await pump(channel, options.terminal, options.onStep);
   } finally {
     output.off('resize', onResize);
     if (channel) input.unpipe(channel);
@@ -65,12 +70,13 @@ export async function runInteractiveShell(options: InteractiveShellOptions): Pro
   }
 }
 
-function pump(channel: ClientChannel, terminal: ShellTerminal): Promise<ShellOutcome> {
+function pump(channel: ClientChannel, terminal: ShellTerminal, onStep?: OnConnectStep): Promise<ShellOutcome> {
   return new Promise((resolve) => {
     const outcome: ShellOutcome = { exitCode: null, endedByGateway: true };
     terminal.input.pipe(channel);
     terminal.input.resume();
     channel.pipe(terminal.output, { end: false });
+    if (onStep) channel.once('data', () => onStep('output'));
     channel.stderr.pipe(terminal.error, { end: false });
     channel.on('exit', (code: number | null, signal?: string) => {
       outcome.endedByGateway = false;
