@@ -29,6 +29,12 @@ export interface SessionListFilters {
   to?: Date | undefined;
   /** Sessions that started before this time (the previous page's last startedAt). */
   before?: Date | undefined;
+  /**
+   * With before: the previous page's last session id, making the cursor a keyset on the list's
+   * order (startedAt, id), so sessions that started in the same millisecond across a page
+   * boundary are neither skipped nor repeated.
+   */
+  beforeId?: string | undefined;
   limit: number;
 }
 
@@ -61,6 +67,11 @@ function recordingSummaryOf(row: SessionRecordingRow | null): RecordingSummary |
   };
 }
 
+/** Rows after (startedAt, id) in the list's order: startedAt descending, then id descending. */
+function afterInListOrder(startedAt: Date, id: string): SQL {
+  return or(lt(pamSessions.startedAt, startedAt), and(eq(pamSessions.startedAt, startedAt), lt(pamSessions.id, id)))!;
+}
+
 function listConditions(filters: SessionListFilters): SQL[] {
   const conditions: SQL[] = [eq(pamSessions.orgId, filters.orgId)];
   if (filters.projectId) conditions.push(eq(pamSessions.projectId, filters.projectId));
@@ -69,7 +80,7 @@ function listConditions(filters: SessionListFilters): SQL[] {
   if (filters.type) conditions.push(eq(resources.type, filters.type));
   if (filters.from) conditions.push(gte(pamSessions.startedAt, filters.from));
   if (filters.to) conditions.push(lte(pamSessions.startedAt, filters.to));
-  if (filters.before) conditions.push(lt(pamSessions.startedAt, filters.before));
+  if (filters.before) conditions.push(filters.beforeId ? afterInListOrder(filters.before, filters.beforeId) : lt(pamSessions.startedAt, filters.before));
   return conditions;
 }
 

@@ -18,12 +18,14 @@ const ListQuery = z.object({
   from: Timestamp.optional().openapi({ description: 'Sessions that started at or after this time' }),
   to: Timestamp.optional().openapi({ description: 'Sessions that started at or before this time' }),
   before: Timestamp.optional().openapi({ description: 'Next page: the nextBefore of the previous answer' }),
+  beforeId: z.uuid().optional().openapi({ description: 'Next page, with before: the nextBeforeId of the previous answer (sessions that started in the same millisecond are then neither skipped nor repeated)' }),
   limit: z.coerce.number().int().min(1).max(200).default(DEFAULT_LIMIT),
 });
 
 const ListResponse = z.object({
   sessions: z.array(SessionSummarySchema),
   nextBefore: Timestamp.nullable().openapi({ description: 'Pass as before for the next page; null on the last page' }),
+  nextBeforeId: z.uuid().nullable().openapi({ description: 'Pass as beforeId, with before, for the next page; null on the last page' }),
 }).openapi('SessionList');
 
 const SessionResponse = SessionSummarySchema.extend({
@@ -47,8 +49,12 @@ export function register(app: App): void {
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const sessions = await listSessions(c.var.deps, c.var.principal, { ...q, from: dateOf(q.from), to: dateOf(q.to), before: dateOf(q.before) });
-    const last = sessions.at(-1);
-    return c.json({ sessions: sessions.map(sessionSummaryBody), nextBefore: sessions.length === q.limit && last ? iso(last.session.startedAt) : null }, 200);
+    const last = sessions.length === q.limit ? sessions.at(-1) : undefined;
+    return c.json({
+      sessions: sessions.map(sessionSummaryBody),
+      nextBefore: last ? iso(last.session.startedAt) : null,
+      nextBeforeId: last ? last.session.id : null,
+    }, 200);
   });
   app.openapi(showRoute, async (c) => {
     const summary = await sessionSummary(c.var.deps, c.var.principal, c.req.valid('param').sessionId);
