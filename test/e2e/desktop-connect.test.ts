@@ -15,12 +15,12 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAsciicast } from '@postern/shared/recording/asciicast';
 import { createBridgeHandlers } from '../../desktop/src/core/bridge-handlers.ts';
 import { CredentialsStore } from '../../desktop/src/core/credentials-store.ts';
 import { DesktopSession } from '../../desktop/src/core/session.ts';
-import { createLiveServices } from '../../desktop/src/core/terminal-sessions-services.ts';
+import { createLiveServices, type LiveServices } from '../../desktop/src/core/terminal-sessions-services.ts';
 import { startDevBridge, type DevBridge } from '../../desktop/src/dev-bridge/server.ts';
 import { startKubeApiServer, type KubeApiServer } from '../fixtures/kube-apiserver/index.ts';
 import { postJson, startServerProcess } from '../fixtures/server-process.ts';
@@ -37,6 +37,7 @@ let deployment: Deployment;
 let sshd: RunningSshd;
 let cluster: KubeApiServer;
 let devBridge: DevBridge;
+let live: LiveServices;
 let browser: Browser;
 let page: Page;
 let work: string;
@@ -94,7 +95,7 @@ beforeAll(async () => {
   let bridge: DevBridge | undefined;
   const session = new DesktopSession({ store: new CredentialsStore(join(work, 'config')), onChange: (signedIn) => bridge?.emit('session.changed', { signedIn }) });
   // No openers given: Connect uses the core's defaults, the relay and gateway path the app ships with.
-  const live = createLiveServices({
+  live = createLiveServices({
     dataDir: join(work, 'config'), shell: { shell: '/bin/sh', env: { PATH: '/usr/bin:/bin:/usr/local/bin', HOME: work, PS1: 'k8s$ ' }, cwd: work },
     emit: (event, payload) => bridge?.emit(event, payload),
   });
@@ -117,11 +118,22 @@ afterAll(async () => {
 }, 60_000);
 
 const shot = (name: string) => page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+
+// A failed step leaves a screenshot and what the page and the processes said, to tell a slow
+// machine from a broken path.
+afterEach(async ({ task }) => {
+  if (task.result?.state !== 'fail' || !page) return;
+  const name = `failed-${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`) }).catch(() => undefined);
+  const shown = await page.locator('.content:not([hidden])').first().innerText({ timeout: 2_000 }).catch((error: Error) => `<unreadable: ${error.message}>`);
+  console.error(`${task.name} failed; ${name}.png saved. The page shows:\n${shown}\n${deployment?.logs() ?? ''}`);
+});
 const terminal = () => activeTerminalText(page);
 const SHELL_PROMPT = /\$\s*$/m;
 let firstSize = { rows: 0, cols: 0 };
 
-describe('Connect and playback in Chromium through server, relay, gateway and sshd', () => {
+// Each step waits on real processes sharing two cores with other test runs: a minute, not thirty seconds.
+describe('Connect and playback in Chromium through server, relay, gateway and sshd', { timeout: 60_000 }, () => {
   it('signs in and connects: `echo hi` typed into the terminal prints hi; the PTY has the tab size', async () => {
     await page.goto(devBridge.url);
     await page.getByLabel('Server URL').fill(deployment.server.url);
@@ -142,11 +154,15 @@ describe('Connect and playback in Chromium through server, relay, gateway and ss
     await waitForScreen(terminal, /^hi\s*$/m, '`echo hi` to print hi');
     expect(await page.getByTestId('time-left').textContent()).toMatch(/^(1:00:00|59:\d\d) left$/);
 
-    // The tab fits the window; the remote PTY got the same size.
+    // The tab fits the window (the size it asked for at Connect was a guess); the remote PTY got
+    // the fitted size, even though the fit happened while the gateway was still opening the target.
     await page.keyboard.type('stty size');
     await page.keyboard.press('Enter');
     const sized = await waitForScreen(terminal, /^\d+ \d+\s*$/m, 'stty size');
     const [rows, cols] = (/^(\d+) (\d+)\s*$/m.exec(sized) ?? []).slice(1).map(Number);
+    const [tab] = live.terminals.openTabs;
+    expect({ rows, cols }).toEqual({ rows: tab!.rows, cols: tab!.cols });
+    expect(rows).toBe(await page.locator('.terminal-pane:not([hidden]) .xterm-rows > div').count());
     expect(cols).toBeGreaterThan(100);
     expect(rows).toBeGreaterThan(20);
     firstSize = { rows: rows!, cols: cols! };
