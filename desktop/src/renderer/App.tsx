@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { Account, Gateway, Project, Resource } from '../common/api-types.ts';
+import { useEffect, useState, type Dispatch, type SetStateAction } from 'react';
+import type { Account, Resource } from '../common/api-types.ts';
 import type { PosternBridge, ResourceEntry, SessionView } from '../common/bridge.ts';
 import type { RecordedSession } from '../common/session-types.ts';
+import { useConnect } from './hooks/useConnect.ts';
+import { useProjectCatalog } from './hooks/useProjectCatalog.ts';
 import { canEdit } from './logic/browse.ts';
 import { useTheme } from './logic/theme.ts';
-import { useTerminalTabs } from './terminal/use-terminal-tabs.ts';
 import { PlaybackScreen } from './views/PlaybackScreen.tsx';
 import { ResourceBrowser } from './views/ResourceBrowser.tsx';
 import { ResourceEditor } from './views/ResourceEditor.tsx';
@@ -25,8 +26,6 @@ const NAV_OF: Record<Screen['name'], NavView> = { browse: 'resources', edit: 're
 
 // Only the server's address is remembered in the page; tokens stay in the main process.
 const LAST_SERVER_KEY = 'postern.lastServerUrl';
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function App({ bridge }: { bridge: PosternBridge }) {
   const [session, setSession] = useState<SessionView | null | undefined>(undefined);
@@ -57,96 +56,81 @@ interface WorkspaceProps {
 }
 
 function Workspace({ bridge, session, theme, onTheme, onSignedOut }: WorkspaceProps) {
-  const [orgId, setOrgId] = useState(session.orgs[0]?.id ?? '');
-  const [projects, setProjects] = useState<Project[]>([]);
-  const [projectId, setProjectId] = useState<string>();
-  const [gateways, setGateways] = useState<Gateway[]>([]);
-  const [entries, setEntries] = useState<ResourceEntry[]>();
-  const [loadError, setLoadError] = useState<string>();
+  const catalog = useProjectCatalog(bridge, session.orgs[0]?.id ?? '');
   const [screen, setScreen] = useState<Screen>({ name: 'browse' });
-  const terminals = useTerminalTabs(bridge);
-  const [connecting, setConnecting] = useState<string>();
-  const [connectError, setConnectError] = useState<string>();
+  const { terminals, connecting, connectError, connect } = useConnect(bridge, catalog.projectId, () => setScreen({ name: 'terminals' }));
 
+  // Another organisation or project: its editor or sessions close, the terminals stay.
   useEffect(() => {
-    if (!orgId) return;
-    bridge.call('catalog.projects', { orgId }).then((list) => {
-      setProjects(list);
-      setProjectId((current) => (list.some((p) => p.id === current) ? current : list[0]?.id));
-    }, (error: unknown) => setLoadError(messageOf(error)));
-    bridge.call('catalog.gateways', { orgId }).then(setGateways, () => setGateways([]));
-  }, [bridge, orgId]);
-
-  const reload = useCallback(async () => {
-    if (!projectId) return;
-    try {
-      setEntries(await bridge.call('catalog.resources', { orgId, projectId }));
-      setLoadError(undefined);
-    } catch (error) {
-      setLoadError(messageOf(error));
-    }
-  }, [bridge, orgId, projectId]);
-
-  useEffect(() => {
-    setEntries(undefined);
     setScreen((current) => (current.name === 'terminals' ? current : { name: 'browse' }));
-    void reload();
-  }, [reload]);
+  }, [catalog.reload]);
 
-  const project = projects.find((p) => p.id === projectId);
-  const orgRole = session.orgs.find((org) => org.id === orgId)?.role;
-  const projectRole = session.projects.find((p) => p.id === projectId)?.role;
-  const editable = canEdit(orgRole, projectRole);
-  const editing = screen.name === 'edit' ? entries?.find((entry) => entry.resource.id === screen.resourceId) : undefined;
-
-  const connect = async (entry: ResourceEntry, account: Account) => {
-    if (!projectId) return;
-    setConnecting(account.id);
-    setConnectError(undefined);
-    try {
-      await terminals.connect({ kind: entry.resource.type, projectId, resource: entry.resource.name, account: account.name });
-      setScreen({ name: 'terminals' });
-    } catch (error) {
-      setConnectError(`Could not connect to ${entry.resource.name} as ${account.name}: ${messageOf(error)}`);
-    } finally {
-      setConnecting(undefined);
-    }
-  };
+  const orgRole = session.orgs.find((org) => org.id === catalog.orgId)?.role;
+  const projectRole = session.projects.find((p) => p.id === catalog.projectId)?.role;
   const navigate = (view: NavView) => setScreen(view === 'resources' ? { name: 'browse' } : view === 'terminals' ? { name: 'terminals' } : { name: 'sessions' });
-
   const signOut = async () => {
     await bridge.call('session.signOut').catch(() => undefined);
     onSignedOut();
   };
-  const afterSave = async (resource: Resource) => {
-    await reload();
-    // A new resource stays open (now with its accounts), unless the user already left the editor.
-    setScreen((current) => (current.name === 'edit' ? { name: 'edit', resourceId: resource.id, type: resource.type } : current));
-  };
 
   return (
     <div className="app">
-      <Sidebar session={session} orgId={orgId} projects={projects} projectId={projectId} theme={theme}
+      <Sidebar session={session} orgId={catalog.orgId} projects={catalog.projects} projectId={catalog.projectId} theme={theme}
         view={NAV_OF[screen.name]} terminalCount={terminals.tabs.length} onView={navigate}
-        onOrg={setOrgId} onProject={setProjectId} onTheme={onTheme} onSignOut={signOut} />
+        onOrg={catalog.setOrgId} onProject={catalog.setProjectId} onTheme={onTheme} onSignOut={signOut} />
       <TerminalsScreen bridge={bridge} feed={terminals.feed} tabs={terminals.tabs} activeId={terminals.activeId} theme={theme}
         visible={screen.name === 'terminals'} reconnecting={terminals.reconnecting} onActivate={terminals.setActiveId}
         onClose={terminals.close} onReconnect={(open) => { void terminals.reconnect(open).catch(() => undefined); }} />
-      {screen.name === 'terminals' ? null : !project ? <div className="content center"><Spinner label="Loading projects…" /></div> : screen.name === 'edit' ? (
-        <ResourceEditor key={screen.resourceId ?? `new-${screen.type}`} bridge={bridge} projectId={project.id} gateways={gateways}
-          entry={editing} type={screen.type} onSaved={afterSave}
-          onDeleted={() => { void reload().then(() => setScreen({ name: 'browse' })); }} onClose={() => setScreen({ name: 'browse' })} />
-      ) : screen.name === 'sessions' ? (
-        <SessionsScreen bridge={bridge} orgId={orgId} projectId={project.id} projectName={project.name} resources={entries ?? []}
-          onOpen={(recorded) => setScreen({ name: 'playback', session: recorded })} />
-      ) : screen.name === 'playback' ? (
-        <PlaybackScreen bridge={bridge} session={screen.session} theme={theme} onBack={() => setScreen({ name: 'sessions' })} />
-      ) : (
-        <ResourceBrowser project={project} entries={entries} loadError={connectError ?? loadError} canEdit={editable}
-          connecting={connecting} onConnect={(entry, account) => { void connect(entry, account); }}
-          onCreate={(type) => setScreen({ name: 'edit', resourceId: undefined, type })}
-          onEdit={(entry) => setScreen({ name: 'edit', resourceId: entry.resource.id, type: entry.resource.type })} />
+      {screen.name === 'terminals' ? null : (
+        <ScreenContent bridge={bridge} screen={screen} onScreen={setScreen} catalog={catalog} theme={theme}
+          editable={canEdit(orgRole, projectRole)} connecting={connecting} connectError={connectError}
+          onConnect={(entry, account) => { void connect(entry, account); }} />
       )}
     </div>
   );
+}
+
+interface ScreenContentProps {
+  bridge: PosternBridge;
+  screen: Exclude<Screen, { name: 'terminals' }>;
+  onScreen: Dispatch<SetStateAction<Screen>>;
+  catalog: ReturnType<typeof useProjectCatalog>;
+  theme: 'light' | 'dark';
+  editable: boolean;
+  connecting: string | undefined;
+  connectError: string | undefined;
+  onConnect(entry: ResourceEntry, account: Account): void;
+}
+
+/** The screen beside the sidebar, for every screen but the terminals (which stay mounted). */
+function ScreenContent({ bridge, screen, onScreen, catalog, theme, editable, connecting, connectError, onConnect }: ScreenContentProps) {
+  const { project, entries, gateways, loadError, reload } = catalog;
+  if (!project) return <div className="content center"><Spinner label="Loading projects…" /></div>;
+  const afterSave = async (resource: Resource) => {
+    await reload();
+    // A new resource stays open (now with its accounts), unless the user already left the editor.
+    onScreen((current) => (current.name === 'edit' ? { name: 'edit', resourceId: resource.id, type: resource.type } : current));
+  };
+  switch (screen.name) {
+    case 'edit':
+      return (
+        <ResourceEditor key={screen.resourceId ?? `new-${screen.type}`} bridge={bridge} projectId={project.id} gateways={gateways}
+          entry={entries?.find((entry) => entry.resource.id === screen.resourceId)} type={screen.type} onSaved={afterSave}
+          onDeleted={() => { void reload().then(() => onScreen({ name: 'browse' })); }} onClose={() => onScreen({ name: 'browse' })} />
+      );
+    case 'sessions':
+      return (
+        <SessionsScreen bridge={bridge} orgId={catalog.orgId} projectId={project.id} projectName={project.name} resources={entries ?? []}
+          onOpen={(recorded) => onScreen({ name: 'playback', session: recorded })} />
+      );
+    case 'playback':
+      return <PlaybackScreen bridge={bridge} session={screen.session} theme={theme} onBack={() => onScreen({ name: 'sessions' })} />;
+    case 'browse':
+      return (
+        <ResourceBrowser project={project} entries={entries} loadError={connectError ?? loadError} canEdit={editable}
+          connecting={connecting} onConnect={onConnect}
+          onCreate={(type) => onScreen({ name: 'edit', resourceId: undefined, type })}
+          onEdit={(entry) => onScreen({ name: 'edit', resourceId: entry.resource.id, type: entry.resource.type })} />
+      );
+  }
 }

@@ -1,11 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { PosternBridge } from '../../common/bridge.ts';
 import type { KubernetesCommandRun, RecordedSession, RecordingIndex } from '../../common/session-types.ts';
+import { messageOf } from '../logic/error-message.ts';
 import { SshPlayer } from '../terminal/SshPlayer.tsx';
 import { KubernetesTimelineView } from './KubernetesTimelineView.tsx';
 import { EmptyState, FormError, Spinner } from './ui.tsx';
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function PlaybackScreen({ bridge, session, theme, onBack }: { bridge: PosternBridge; session: RecordedSession; theme: 'light' | 'dark'; onBack(): void }) {
   const [error, setError] = useState<string>();
