@@ -28,11 +28,12 @@ describe('terminal and playback bridge methods', () => {
       ['terminal.resize', { tabId: 't1', cols: 80, rows: 24 }],
       ['kubernetes.connect', connect],
       ['recordings.list', { orgId: uuid, type: 'ssh', from: '2026-01-01T00:00:00.000Z' }],
+      ['recordings.list', { orgId: uuid, before: '2026-01-01T00:00:00.000Z', beforeId: uuid, limit: 200 }],
       ['recordings.asciicast', { sessionId: uuid, terminal: 0 }],
     ] as const) {
       expect(await dispatchBridgeCall(handlers, method, arg)).toEqual({ ok: true, value: undefined });
     }
-    expect(calls.map(([method]) => method)).toEqual(['terminal.openSsh', 'terminal.input', 'terminal.resize', 'kubernetes.connect', 'recordings.list', 'recordings.asciicast']);
+    expect(calls.map(([method]) => method)).toEqual(['terminal.openSsh', 'terminal.input', 'terminal.resize', 'kubernetes.connect', 'recordings.list', 'recordings.list', 'recordings.asciicast']);
   });
 
   it('refuses bad sizes, empty or oversized input, unknown fields, bad ids and times before any handler runs', async () => {
@@ -45,6 +46,9 @@ describe('terminal and playback bridge methods', () => {
     await refused('terminal.resize', { tabId: 't1', cols: 80, rows: 100_000 });
     await refused('recordings.list', { orgId: 'not-a-uuid' });
     await refused('recordings.list', { orgId: uuid, from: 'yesterday' });
+    await refused('recordings.list', { orgId: uuid, before: '2026-01-01T00:00:00.000Z', beforeId: 'last-row' });
+    await refused('recordings.list', { orgId: uuid, limit: 0 });
+    await refused('recordings.list', { orgId: uuid, limit: 201 });
     await refused('recordings.asciicast', { sessionId: uuid, terminal: -1 });
     await refused('kubernetes.disconnect', {});
     expect(calls).toEqual([]);

@@ -4,7 +4,7 @@ import {
   zCreateKubernetesResource, zCreateSshResource, zResourceType, zUpdateKubernetesResource, zUpdateSshResource,
 } from '@postern/shared/schemas/resources';
 import type { Account, Gateway, GatewayHealth, Org, Project, ReachabilityCheck, Resource, SshCaSetup } from './api-types.ts';
-import type { KubernetesCommandRun, KubernetesConnection, RecordedSession, RecordingIndex, TerminalEnded, TerminalTab } from './session-types.ts';
+import type { KubernetesCommandRun, KubernetesConnection, RecordingIndex, SessionPage, TerminalEnded, TerminalTab } from './session-types.ts';
 
 /**
  * The one typed seam between the renderer and the main process (Teleport Connect's
@@ -67,6 +67,8 @@ export const bridgeArgs = {
   'recordings.list': z.object({
     orgId: zId, projectId: zId.optional(), userId: zId.optional(), resourceId: zId.optional(),
     type: zResourceType.optional(), from: zTime.optional(), to: zTime.optional(),
+    // The next page: the previous page's next cursor. limit is the page size (the app's default is 100).
+    before: zTime.optional(), beforeId: zId.optional(), limit: z.number().int().min(1).max(200).optional(),
   }).strict(),
   'recordings.index': z.object({ sessionId: zId }).strict(),
   'recordings.asciicast': z.object({ sessionId: zId, terminal: z.number().int().min(0).max(0xffff_ffff) }).strict(),
@@ -103,7 +105,7 @@ export interface BridgeResults {
   'terminal.close': void;
   'kubernetes.connect': KubernetesConnection;
   'kubernetes.disconnect': void;
-  'recordings.list': RecordedSession[];
+  'recordings.list': SessionPage;
   'recordings.index': RecordingIndex;
   /** The terminal's recording as asciicast v2 text: played in the app, or saved as the export. */
   'recordings.asciicast': string;

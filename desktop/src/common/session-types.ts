@@ -53,6 +53,18 @@ export interface RecordedSession {
   recording: { terminals: number; events: number; complete: boolean; exitCode: number | null } | null;
 }
 
+/** Where the next page of the session list starts: the server's keyset cursor (startedAt, id). */
+export interface SessionPageCursor {
+  before: string;
+  beforeId: string;
+}
+
+/** One page of the session list, newest first; next is null on the last page. */
+export interface SessionPage {
+  sessions: RecordedSession[];
+  next: SessionPageCursor | null;
+}
+
 export interface RecordedTerminal {
   terminal: number;
   /** The exec command; null for an interactive shell. */

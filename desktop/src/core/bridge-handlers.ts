@@ -69,7 +69,11 @@ const SESSION_LIST_LIMIT = 100;
 /** Reviewers' playback: the server decides who may read which recording. */
 function playbackHandlers(withApi: WithApi): HandlersOf<'recordings'> {
   return {
-    'recordings.list': withApi(async (api, query) => (await sessionsApi.list(api, { ...query, limit: SESSION_LIST_LIMIT })).sessions),
+    'recordings.list': withApi(async (api, { limit, ...query }) => {
+      const page = await sessionsApi.list(api, { ...query, limit: limit ?? SESSION_LIST_LIMIT });
+      const next = page.nextBefore && page.nextBeforeId ? { before: page.nextBefore, beforeId: page.nextBeforeId } : null;
+      return { sessions: page.sessions, next };
+    }),
     'recordings.index': withApi((api, { sessionId }) => recordingIndex(api, sessionId)),
     'recordings.asciicast': withApi((api, { sessionId, terminal }) => sessionsApi.asciicastText(api, sessionId, terminal)),
     'recordings.kubernetes': withApi((api, { sessionId }) => kubernetesRuns(api, sessionId)),

@@ -27,7 +27,7 @@ export const zSessionSummary = z.object({
 });
 export type SessionSummary = z.infer<typeof zSessionSummary>;
 
-const zSessionList = z.object({ sessions: z.array(zSessionSummary), nextBefore: z.string().nullable() });
+const zSessionList = z.object({ sessions: z.array(zSessionSummary), nextBefore: z.string().nullable(), nextBeforeId: z.string().nullable() });
 const zSessionDetail = zSessionSummary.extend({ canReview: z.boolean() });
 export type SessionDetail = z.infer<typeof zSessionDetail>;
 
@@ -59,6 +59,8 @@ export interface SessionListQuery {
   from?: string | undefined;
   to?: string | undefined;
   before?: string | undefined;
+  /** With before: the previous page's nextBeforeId (a keyset cursor on startedAt, id). */
+  beforeId?: string | undefined;
   limit?: number | undefined;
 }
 

@@ -26,7 +26,7 @@ export function listQuery(orgId: string, projectId: string, form: SessionFilterF
   };
 }
 
-/** The user filter matches the email (any part, any case), here: the list is at most one page. */
+/** The user filter matches the email (any part, any case), here, on the sessions loaded so far. */
 export function matchesUser(session: RecordedSession, user: string): boolean {
   const needle = user.trim().toLowerCase();
   return !needle || (session.user?.email.toLowerCase().includes(needle) ?? false);

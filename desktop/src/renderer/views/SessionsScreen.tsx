@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { PosternBridge, ResourceEntry } from '../../common/bridge.ts';
 import type { RecordedSession } from '../../common/session-types.ts';
+import { useSessionPages } from '../hooks/useSessionPages.ts';
 import { formatClock } from '../logic/playback-engine.ts';
 import { EMPTY_FILTERS, listQuery, matchesUser, sessionDuration, STATUS_LABELS, type SessionFilterForm } from '../logic/session-filters.ts';
+import { moreSessionsNote } from '../logic/session-pages.ts';
 import { Badge, EmptyState, FormError, Spinner } from './ui.tsx';
 
 export interface SessionsScreenProps {
@@ -12,26 +14,18 @@ export interface SessionsScreenProps {
   projectName: string;
   resources: ResourceEntry[];
   onOpen(session: RecordedSession): void;
+  /** Sessions per page (the bridge's default, 100, when absent). */
+  pageSize?: number;
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function SessionsScreen(props: SessionsScreenProps) {
   const [form, setForm] = useState<SessionFilterForm>(EMPTY_FILTERS);
-  const [sessions, setSessions] = useState<RecordedSession[]>();
-  const [error, setError] = useState<string>();
-  const { bridge, orgId, projectId } = props;
-  const query = useMemo(() => listQuery(orgId, projectId, form), [orgId, projectId, form.resourceId, form.type, form.from, form.to]);
-
-  const load = useCallback(async () => {
-    try {
-      setSessions(await bridge.call('recordings.list', query));
-      setError(undefined);
-    } catch (failure) {
-      setError(messageOf(failure));
-    }
-  }, [bridge, query]);
-  useEffect(() => { void load(); }, [load]);
+  const { bridge, orgId, projectId, pageSize } = props;
+  const query = useMemo(
+    () => ({ ...listQuery(orgId, projectId, form), ...(pageSize ? { limit: pageSize } : {}) }),
+    [orgId, projectId, pageSize, form.resourceId, form.type, form.from, form.to],
+  );
+  const { sessions, hasMore, loadingMore, error, refresh, loadMore } = useSessionPages(bridge, query);
 
   const shown = (sessions ?? []).filter((session) => matchesUser(session, form.user));
   const set = (field: keyof SessionFilterForm) => (event: { target: { value: string } }) => setForm((current) => ({ ...current, [field]: event.target.value }));
@@ -43,7 +37,7 @@ export function SessionsScreen(props: SessionsScreenProps) {
           <h1 id="sessions-title">Sessions</h1>
           <p className="muted">Every session in {props.projectName}: who reached what, when, and what they did.</p>
         </div>
-        <button type="button" className="button" onClick={() => void load()}>Refresh</button>
+        <button type="button" className="button" onClick={() => void refresh()}>Refresh</button>
       </header>
       <div className="filters" role="search">
         <label className="filter">User<input type="search" placeholder="Email" value={form.user} onChange={set('user')} aria-label="Filter by user" /></label>
@@ -63,8 +57,14 @@ export function SessionsScreen(props: SessionsScreenProps) {
       </div>
       <FormError message={error} />
       {sessions === undefined && !error ? <Spinner label="Loading sessions…" /> : null}
-      {sessions !== undefined && shown.length === 0 ? <EmptyState title="No sessions match">Sessions appear here once someone connects.</EmptyState> : null}
+      {sessions !== undefined && shown.length === 0 ? <EmptyState title="No sessions match">{hasMore ? 'None of the sessions loaded so far; older ones may.' : 'Sessions appear here once someone connects.'}</EmptyState> : null}
       {shown.length > 0 ? <SessionTable sessions={shown} onOpen={props.onOpen} /> : null}
+      {hasMore && sessions ? (
+        <div className="list-more">
+          <span className="muted">{moreSessionsNote(sessions.length, shown.length, form.user.trim() !== '')}</span>
+          <button type="button" className="button" disabled={loadingMore} onClick={() => void loadMore()}>{loadingMore ? 'Loading…' : 'Load more'}</button>
+        </div>
+      ) : null}
     </section>
   );
 }
