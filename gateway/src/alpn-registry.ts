@@ -7,6 +7,7 @@
 import type { TLSSocket } from 'node:tls';
 import { ALPN_PROTOCOLS } from '@postern/shared/relay/alpn';
 import type { SessionParameters } from '@postern/shared/pki/peer-identity';
+import { pipeCoalesced } from '@postern/shared/streams/coalesced-pipe';
 
 /** Who is on the other end, as read from the verified client certificate. */
 export type InnerPeer =
@@ -35,7 +36,7 @@ export class AlpnHandlerRegistry {
 
 /** Echoes every byte back; ends when the client ends. */
 export const pingHandler: AlpnHandler = (stream) => {
-  stream.pipe(stream);
+  pipeCoalesced(stream, stream);
 };
 
 /** A registry with the built-in handlers; callers add theirs. */

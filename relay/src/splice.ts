@@ -1,15 +1,17 @@
 /**
  * Joins two duplex streams both ways with backpressure (pipe pauses a fast side while the other
  * drains). A side that closes ends the other gracefully, so bytes already queued still go out; a
- * side that errors, or a peer that never drains after the end, tears both down.
+ * side that errors, or a peer that never drains after the end, tears both down. The writes of
+ * each turn are coalesced (one TLS flush, one SSH write) — see shared/src/streams/coalesced-pipe.ts.
  */
 import type { Duplex } from 'node:stream';
+import { pipeCoalesced } from '@postern/shared/streams/coalesced-pipe';
 
 const LINGER_AFTER_END_MS = 10_000;
 
 export function splice(a: Duplex, b: Duplex): Promise<void> {
-  a.pipe(b);
-  b.pipe(a);
+  pipeCoalesced(a, b);
+  pipeCoalesced(b, a);
   return new Promise((resolve) => {
     let lingerTimer: ReturnType<typeof setTimeout> | undefined;
     let closed = 0;

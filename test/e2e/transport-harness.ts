@@ -38,7 +38,9 @@ export interface ChildHandle {
 export const DENO_BIN = join(repoRoot, 'node_modules', '.bin', 'deno');
 
 function spawnTs(entry: string, env: Record<string, string>, runtime: 'node' | 'deno' = 'node'): ChildHandle {
-  const [command, args] = runtime === 'node' ? [process.execPath, ['--import', 'tsx', entry]] : [DENO_BIN, ['run', '-A', '--quiet', entry]];
+  // POSTERN_CHILD_NODE_ARGS lets a benchmark profile the relay and gateway (e.g. --cpu-prof), which NODE_OPTIONS refuses.
+  const extra = process.env.POSTERN_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const [command, args] = runtime === 'node' ? [process.execPath, [...extra, '--import', 'tsx', entry]] : [DENO_BIN, ['run', '-A', '--quiet', entry]];
   const child = spawn(command, args, {
     cwd: repoRoot, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });

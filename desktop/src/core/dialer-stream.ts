@@ -32,6 +32,14 @@ export class HeldReadStream extends Duplex {
     this.outer.write(chunk, callback);
   }
 
+  // The inner TLS hands over several records at once (corked): one outer write, one flush.
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this.outer.cork();
+    for (let i = 0; i < chunks.length - 1; i++) this.outer.write(chunks[i]!.chunk);
+    this.outer.write(chunks[chunks.length - 1]!.chunk, callback);
+    this.outer.uncork();
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.outer.end(callback);
   }

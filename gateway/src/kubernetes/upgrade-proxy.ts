@@ -6,6 +6,7 @@ import { CommandLogEntry } from './command-log.ts';
 import type { ProxyConnection } from './context.ts';
 import { impersonationRefusal } from './http-proxy.ts';
 import { downstreamResponseHeaders, gatewayErrorContentType, impersonationHeaders, upstreamFailure, upstreamRequestHeaders, upstreamRequestOptions } from './upstream.ts';
+import { pipeCoalesced } from '@postern/shared/streams/coalesced-pipe';
 
 /** After one side closes, the other gets this long to flush before it is cut. */
 const halfCloseGraceMs = 5_000;
@@ -73,8 +74,8 @@ function splice(ends: SpliceEnds, entry: CommandLogEntry, recorder: ExecStreamRe
   if (ends.clientHead.length) { fromClient(ends.clientHead); server.write(ends.clientHead); }
   client.on('data', fromClient);
   server.on('data', fromServer);
-  client.pipe(server);
-  server.pipe(client);
+  pipeCoalesced(client, server);
+  pipeCoalesced(server, client);
   const untrack = conn.track(() => { client.destroy(); server.destroy(); });
   let open = 2;
   const closed = () => {

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { LocalProxyListenError } from './errors.ts';
+import { pipeCoalesced } from '@postern/shared/streams/coalesced-pipe';
 
 export interface LocalKubeProxyOptions {
   /** Loopback only: the proxy adds the session's authority to whatever connects. */
@@ -39,8 +40,8 @@ function answerUnreachable(socket: Socket, error: unknown): void {
 
 /** Pipes two streams both ways; when one closes the other is ended, then cut after a grace period. */
 function spliceStreams(a: Duplex, b: Duplex): void {
-  a.pipe(b);
-  b.pipe(a);
+  pipeCoalesced(a, b);
+  pipeCoalesced(b, a);
   const closeOther = (other: Duplex) => () => {
     if (!other.writableEnded) other.end();
     setTimeout(() => other.destroy(), halfCloseGraceMs).unref();

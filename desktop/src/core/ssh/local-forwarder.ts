@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { pipeCoalesced } from '@postern/shared/streams/coalesced-pipe';
 
 export interface LocalForwarderOptions {
   /** 0 picks a free port. */
@@ -42,7 +43,8 @@ export async function serveLocalSshPort(options: LocalForwarderOptions): Promise
       upstream.on('error', () => socket.destroy());
       upstream.once('close', () => socket.destroy());
       socket.once('close', () => upstream.destroy());
-      socket.pipe(upstream).pipe(socket);
+      pipeCoalesced(socket, upstream);
+      pipeCoalesced(upstream, socket);
       socket.resume();
     }, (error: Error) => {
       options.onDialError?.(error);
