@@ -3,7 +3,8 @@
  * a user's known_hosts line stays valid across restarts. Clients still trust it only because the
  * inner TLS handshake pinned the gateway; the key just has to be stable.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { generateEd25519KeyPair } from '@postern/shared/ssh/keys';
 import { encodeOpenSshPrivateKey, parseOpenSshPrivateKey } from '@postern/shared/ssh/private-key';
@@ -19,9 +20,16 @@ export async function loadOrCreateHostKey(file: string): Promise<string> {
   }
   const key = encodeOpenSshPrivateKey(generateEd25519KeyPair().privateKey, 'postern-gateway-host');
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  // 'wx': two gateway processes starting at once must not overwrite each other's key.
-  await writeFile(file, key, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
+  // Written aside, then linked into place: link() fails if the key exists and never exposes a
+  // half-written file, so two gateways starting at once agree on one complete key.
+  const temporary = `${file}.${randomUUID()}.tmp`;
+  await writeFile(temporary, key, { mode: 0o600 });
+  try {
+    await link(temporary, file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    await rm(temporary, { force: true });
+  }
   return readFile(file, 'utf8');
 }
