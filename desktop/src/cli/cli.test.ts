@@ -9,7 +9,9 @@ import { ownerToken, postJson, startServerProcess, type ServerProcess } from '..
 import { CredentialsStore } from '../core/credentials-store.ts';
 import { DesktopSession } from '../core/session.ts';
 import type { CliEnv } from './env.ts';
+import { buildCli } from '../../scripts/build-cli.ts';
 import { runCli } from './program.ts';
+import { parseTimingsSummary } from './timings.ts';
 
 const desktopDir = new URL('../..', import.meta.url).pathname;
 
@@ -95,21 +97,29 @@ describe('postern CLI against a real server process', () => {
     expect(await new CredentialsStore(configDir).load()).toBeNull();
   });
 
-  it('runs as the installed bin with POSTERN_PASSWORD and XDG_CONFIG_HOME', async () => {
+  // The bin runs the bundle when it is fresh (built here, as npm install does) and the source when asked to.
+  it.each(['bundle', 'source'] as const)('runs as the installed bin (%s) with POSTERN_PASSWORD and XDG_CONFIG_HOME', async (origin) => {
+    if (origin === 'bundle') await buildCli();
     const xdg = await mkdtemp(join(tmpdir(), 'postern-xdg-'));
     try {
       const child = spawn(process.execPath, [join(desktopDir, 'bin/postern.js'), 'login', '--domain', server.url, '--email', server.adminEmail], {
-        env: { PATH: process.env.PATH, HOME: xdg, XDG_CONFIG_HOME: xdg, POSTERN_PASSWORD: server.adminPassword }, stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH, HOME: xdg, XDG_CONFIG_HOME: xdg, POSTERN_PASSWORD: server.adminPassword, POSTERN_TIMINGS: '1',
+          ...(origin === 'source' ? { POSTERN_CLI_FROM_SOURCE: '1' } : {}),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
+      let err = '';
       child.stdout.on('data', (chunk) => { out += chunk; });
-      child.stderr.on('data', (chunk) => { out += chunk; });
+      child.stderr.on('data', (chunk) => { err += chunk; });
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(out).toBe(`Signed in to ${server.url} as ${server.adminEmail}.\n`);
+      expect(parseTimingsSummary(err)?.origin).toBe(origin);
       expect(code).toBe(0);
       expect((await stat(join(xdg, 'postern', 'credentials.json'))).mode & 0o777).toBe(0o600);
     } finally {
       await rm(xdg, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });

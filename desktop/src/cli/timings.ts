@@ -3,14 +3,18 @@
  * since the process started (Node's performance.timeOrigin), and the summary goes to stderr when
  * the command ends, after the terminal is back in cooked mode, so it never mixes into a shell.
  * `modules` is when the command's code finished loading (Node start included); the connect steps
- * are described in ../core/connect-steps.ts.
+ * are described in ../core/connect-steps.ts; `cpu` is the CPU time used by the end.
  */
 export type CliOrigin = 'bundle' | 'source';
 
 export class CommandTimings {
   private readonly marks: Array<{ step: string; at: number }> = [];
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    /** CPU time (user + system, ms) this process used so far: unlike wall time, other load barely moves it. */
+    private readonly cpuMs: () => number = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; },
+  ) {}
 
   /** Records `step` the first time it is reached; later marks of the same step are ignored. */
   readonly mark = (step: string): void => {
@@ -19,7 +23,7 @@ export class CommandTimings {
 
   summary(origin: CliOrigin): string {
     const steps = this.marks.map(({ step, at }) => `${step}=${Math.round(at)}`).join(' ');
-    return `Postern timings (${origin}, ms since the process started): ${steps}\n`;
+    return `Postern timings (${origin}, ms since the process started): ${steps} cpu=${Math.round(this.cpuMs())}\n`;
   }
 }
 

@@ -58,12 +58,19 @@ export function parseHostPort(address: string): { host: string; port: number } {
   return { host: match[1]!, port: Number(match[2]) };
 }
 
+/**
+ * The resource and the project's accounts are asked for at once, not one after the other: one
+ * round trip less to the first prompt, for a list that is the project's accounts, not one resource's.
+ */
 async function findResourceAndAccount(api: ApiClient, request: AccessRequest, type: ResourceType) {
-  const resources = await pamApi.listResources(api, { projectId: request.projectId, search: request.resource });
+  const [resources, projectAccounts] = await Promise.all([
+    pamApi.listResources(api, { projectId: request.projectId, search: request.resource }),
+    pamApi.listAccounts(api, request.projectId),
+  ]);
   const resource = resources.find((entry) => entry.name === request.resource) ?? resources.find((entry) => entry.id === request.resource);
   if (!resource) throw new NotFoundError('resource', request.resource);
   if (resource.type !== type) throw new WrongResourceTypeError(resource.name, resource.type, type);
-  const accounts = await pamApi.listAccounts(api, request.projectId, resource.id);
+  const accounts = projectAccounts.filter((entry) => entry.resourceId === resource.id);
   const account = accounts.find((entry) => entry.name === request.account) ?? accounts.find((entry) => entry.id === request.account);
   if (!account) throw new NotFoundError('account', request.account);
   return { resource, account };

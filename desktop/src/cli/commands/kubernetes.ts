@@ -6,9 +6,8 @@
 import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import { posternConfigDir } from '../../core/credentials-store.ts';
-import { userKubeconfigPath } from '../../core/kubernetes/kubeconfig.ts';
 import { openKubernetesAccess } from '../../core/kubernetes/kubernetes-access.ts';
-import { startKubernetesSession, type KubeconfigPlacement, type KubernetesSession } from '../../core/kubernetes/kubernetes-session.ts';
+import type { KubeconfigPlacement, KubernetesSession } from '../../core/kubernetes/kubernetes-session.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration } from './ssh-duration.ts';
 
@@ -37,8 +36,11 @@ function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
-function placement(context: CliContext, options: AccessOptions): KubeconfigPlacement {
-  if (options.merge) return { mode: 'merge', path: options.kubeconfig ?? userKubeconfigPath(context.env, homedir()) };
+async function placement(context: CliContext, options: AccessOptions): Promise<KubeconfigPlacement> {
+  if (options.merge) {
+    const { userKubeconfigPath } = await import('../../core/kubernetes/kubeconfig.ts');
+    return { mode: 'merge', path: options.kubeconfig ?? userKubeconfigPath(context.env, homedir()) };
+  }
   const dataDir = posternConfigDir({ env: context.env, platform: process.platform, homeDir: homedir() });
   return { mode: 'own', dataDir, ...(options.kubeconfig ? { path: options.kubeconfig } : {}) };
 }
@@ -74,12 +76,16 @@ function untilStopped(session: KubernetesSession): Promise<'stopped' | 'expired'
 export async function runKubernetesAccess(context: CliContext, options: AccessOptions): Promise<'stopped' | 'expired'> {
   const durationSeconds = parseDuration(options.duration);
   const port = options.port === undefined ? 0 : parsePort(options.port);
+  // The proxy and kubeconfig code (with the yaml parser) loads only for this command, while the server answers.
+  const sessionCode = import('../../core/kubernetes/kubernetes-session.ts');
+  sessionCode.catch(() => undefined);
   const api = await context.session.api();
   const access = await openKubernetesAccess(api, { projectId: options.projectId, resource: options.resource, account: options.account, durationSeconds });
   say(context, `Session ${access.sessionId}: ${access.accountName}@${access.resourceName} until ${access.expiresAt.toISOString()}.`);
+  const { startKubernetesSession } = await sessionCode;
   const session = await startKubernetesSession({
     sessionId: access.sessionId, resourceName: access.resourceName, expiresAt: access.expiresAt, openStream: () => access.dial(),
-    kubeconfig: placement(context, options), port, ...(options.namespace ? { namespace: options.namespace } : {}),
+    kubeconfig: await placement(context, options), port, ...(options.namespace ? { namespace: options.namespace } : {}),
     onError: (error) => say(context, `Postern: a kubectl connection could not reach the gateway: ${error instanceof Error ? error.message : String(error)}`),
   });
   announce(context, session, options.merge === true);

@@ -7,9 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { posternConfigDir } from '../../core/credentials-store.ts';
-import { runInteractiveShell, type ShellTerminal } from '../../core/ssh/interactive-shell.ts';
-import { readGatewayHostKey, writeKnownHost } from '../../core/ssh/known-hosts.ts';
-import { serveLocalSshPort } from '../../core/ssh/local-forwarder.ts';
+import type { ShellTerminal } from '../../core/ssh/interactive-shell.ts';
 import { openSshAccess, type SshAccess } from '../../core/ssh/ssh-access.ts';
 import type { CliContext } from '../context.ts';
 import { CommandExitCode, parseDuration, signalExitCode } from './ssh-duration.ts';
@@ -27,6 +25,17 @@ const NO_REMOTE_STATUS = 255;
 /** The gateway's expiry timer and ours agree within this. */
 const EXPIRY_TOLERANCE_MS = 2_000;
 
+/**
+ * The SSH code (ssh2 is the largest module the command loads) is imported when a command needs
+ * it, not at start: `postern --help` and the other commands never load it, and `ssh access`
+ * starts loading it while the server answers the session request.
+ */
+let sshCode: Promise<[typeof import('../../core/ssh/interactive-shell.ts'), typeof import('../../core/ssh/known-hosts.ts'), typeof import('../../core/ssh/local-forwarder.ts')]> | undefined;
+function loadSshCode() {
+  sshCode ??= Promise.all([import('../../core/ssh/interactive-shell.ts'), import('../../core/ssh/known-hosts.ts'), import('../../core/ssh/local-forwarder.ts')]);
+  return sshCode;
+}
+
 export function registerSshCommands(pam: Command, context: CliContext): void {
   const ssh = pam.command('ssh').description('SSH access to servers through the gateway');
   ssh
@@ -42,6 +51,7 @@ export function registerSshCommands(pam: Command, context: CliContext): void {
       const localPort = options.localPort === undefined ? undefined : parsePort(options.localPort);
       const onStep = context.timings?.mark;
       onStep?.('command');
+      loadSshCode().catch(() => undefined); // awaited (and its failure reported) where the code is used
       const api = await context.session.api();
       const access = await openSshAccess(api, { projectId: options.projectId, resource: options.resource, account: options.account, durationSeconds }, onStep);
       say(context, `Session ${access.sessionId}: ${access.accountName}@${access.resourceName} until ${access.expiresAt.toISOString()}.`);
@@ -67,6 +77,7 @@ function expiryLine(access: SshAccess): string {
 /** Runs until the remote shell ends; its exit status becomes this command's. */
 export async function runShellSession(context: CliContext, access: SshAccess): Promise<void> {
   const onStep = context.timings?.mark;
+  const [{ runInteractiveShell }] = await loadSshCode();
   const stream = await access.dial(onStep);
   const hangUp = () => stream.destroy();
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
@@ -91,6 +102,7 @@ function quoteArg(text: string): string {
 
 /** Serves the port until Ctrl-C or the session's end. */
 export async function serveLocalPort(context: CliContext, access: SshAccess, port: number): Promise<void> {
+  const [, { readGatewayHostKey, writeKnownHost }, { serveLocalSshPort }] = await loadSshCode();
   const forwarder = await serveLocalSshPort({
     port,
     dial: () => access.dial(),
