@@ -14,6 +14,7 @@ import { ExecStreamRecorder } from '../shared/src/kubernetes/exec-recording.ts';
 import { WebSocketOpcode, encodeWebSocketFrame } from '../shared/src/kubernetes/websocket-frames.ts';
 import { startChain } from '../test/e2e/kubernetes-harness.ts';
 import { buildKubeconfig } from '../test/fixtures/kube-apiserver/index.ts';
+import { report } from './lib/report.ts';
 
 const megabytes = Number(process.argv[2] ?? 32);
 const requests = Number(process.argv[3] ?? 300);
@@ -92,12 +93,16 @@ try {
   const rows: [string, string, string][] = [];
   const [dl, pl] = [await latencyMs(direct), await latencyMs(proxied)];
   rows.push(['GET pod (keep-alive), median / p99 ms', `${dl.median.toFixed(2)} / ${dl.p99.toFixed(2)}`, `${pl.median.toFixed(2)} / ${pl.p99.toFixed(2)}`]);
-  rows.push([`GET ${megabytes} MB log, MB/s`, (await logMBps(direct)).toFixed(0), (await logMBps(proxied)).toFixed(0)]);
+  report({ measure: 'Kubernetes GET pod p50 (keep-alive)', unit: 'ms', value: pl.median, better: 'lower', baseline: { name: 'direct', value: dl.median } });
+  const [directLog, proxiedLog] = [await logMBps(direct), await logMBps(proxied)];
+  rows.push([`GET ${megabytes} MB log, MB/s`, directLog.toFixed(0), proxiedLog.toFixed(0)]);
+  report({ measure: `Kubernetes ${megabytes} MB log stream`, unit: 'MB/s', value: proxiedLog, better: 'higher', baseline: { name: 'direct', value: directLog } });
   const execArgs = ['exec', 'web-1', '--', 'big'];
   const viaKubectl = async (kubeconfig: string, env: Record<string, string> = {}) => execSeconds(() => chain.sandbox.run(kubeconfig, execArgs, { env, timeoutMs: 120_000 }));
   for (const [name, env] of [['WebSocket', {}], ['SPDY', { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }]] as const) {
     const [d, p] = [await viaKubectl(directKubeconfig, env), await viaKubectl(chain.kubeconfig, env)];
     rows.push([`kubectl exec ${megabytes} MB stdout (${name}), MB/s (recorded when proxied)`, (megabytes / d).toFixed(0), (megabytes / p).toFixed(0)]);
+    report({ measure: `kubectl exec ${megabytes} MB stdout (${name}, recorded)`, unit: 'MB/s', value: megabytes / p, better: 'higher', baseline: { name: 'direct', value: megabytes / d } });
   }
   rows.push(['exec recorder alone (WebSocket frames, no I/O), MB/s', '-', execParsingMBps().toFixed(0)]);
   const getPods = async (kubeconfig: string) => {

@@ -14,12 +14,17 @@ import { sshCa } from '../server/src/services/pki/ca-store.ts';
 import { issueSshCertificate, readEd25519PublicKey } from '../server/src/services/pki/issuance.ts';
 import { createTestServer } from '../server/src/test/harness.ts';
 import { seedPamWorld, sshResourceInput } from '../server/src/test/pam-fixtures.ts';
+import { report } from './lib/report.ts';
+
+const TARGET_PER_SECOND = 2_000;
 
 const count = Number(process.argv[2] ?? 1_000);
 const RELAY_TOKEN = 'bench-relay-token-0123456789abcdef0123456789';
 
-function report(label: string, seconds: number): void {
+/** Prints the line and returns the rate per second. */
+function print(label: string, seconds: number): number {
   console.log(`${label}: ${count} in ${(seconds * 1000).toFixed(0)} ms = ${Math.round(count / seconds)}/s (${((seconds * 1000) / count).toFixed(3)} ms each)`);
+  return count / seconds;
 }
 
 async function timed(run: () => Promise<void>): Promise<number> {
@@ -46,7 +51,7 @@ try {
   const owner = { scope: 'resource', orgId: world.a.org.id, resourceId } as const;
   const actor = { kind: 'system' } as const;
   await sshCa(server.deps, owner, 'resource-ssh-user', actor);
-  report('service: per-session user certs (CA store + parse + sign)', await timed(async () => {
+  const service = print('service: per-session user certs (CA store + parse + sign)', await timed(async () => {
     const now = new Date();
     const validBefore = new Date(now.getTime() + 3_600_000);
     for (const [i, line] of keyLines.entries()) {
@@ -56,19 +61,22 @@ try {
   }));
 
   const sessionIds: string[] = [];
-  report('HTTP: POST /api/v1/pam/sessions', await timed(async () => {
+  const sessionsHttp = print('HTTP: POST /api/v1/pam/sessions', await timed(async () => {
     for (let i = 0; i < count; i++) {
       const res = await server.post('/api/v1/pam/sessions', { accountId, durationSeconds: 3600, csr }, world.users.member.token);
       if (res.status !== 201) throw new Error(`session: ${res.status} ${res.text}`);
       sessionIds.push(res.body.sessionId);
     }
   }));
-  report('HTTP: POST /api/v1/pam/sessions/{id}/credentials (per-session SSH cert)', await timed(async () => {
+  const credentialsHttp = print('HTTP: POST /api/v1/pam/sessions/{id}/credentials (per-session SSH cert)', await timed(async () => {
     for (const [i, sessionId] of sessionIds.entries()) {
       const res = await server.post(`/api/v1/pam/sessions/${sessionId}/credentials`, { sshPublicKey: keyLines[i] }, gatewayIdentity.token);
       if (res.status !== 200) throw new Error(`credentials: ${res.status} ${res.text}`);
     }
   }));
+  report({ measure: "SSH user certs from the server's PKI (CA store + sign)", unit: 'certs/s', value: service, better: 'higher', target: `≥ ${TARGET_PER_SECOND}/s`, met: service >= TARGET_PER_SECOND });
+  report({ measure: 'sessions created over HTTP (2 X.509 certs each)', unit: '/s', value: sessionsHttp, better: 'higher' });
+  report({ measure: 'SSH session certs fetched by the gateway over HTTP', unit: '/s', value: credentialsHttp, better: 'higher' });
 } finally {
   await server.close();
 }

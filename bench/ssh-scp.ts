@@ -18,6 +18,8 @@ import { formatPublicKeyLine } from '../shared/src/ssh/keys.ts';
 import { writeKnownHost } from '../desktop/src/core/ssh/known-hosts.ts';
 import { GATEWAY_HOST_KEY, serveBridge, startTargetFixture } from '../test/fixtures/ssh-bridge.ts';
 import { scratchDir } from '../test/fixtures/ssh-keygen.ts';
+import { report } from './lib/report.ts';
+import { median } from './lib/stats.ts';
 
 const megabytes = Number(process.argv[2] ?? 100);
 const rounds = Number(process.argv[3] ?? 3);
@@ -62,6 +64,11 @@ console.log(`scp ${megabytes} MB × ${rounds}, load average ${loadavg()[0]!.toFi
 for (const [label, values] of Object.entries(results)) {
   values.sort((a, b) => b - a);
   console.log(`  ${label.padEnd(32)} ${values[0]!.toFixed(0).padStart(5)} ${values[Math.floor(values.length / 2)]!.toFixed(0).padStart(5)}`);
+}
+const medianOf = (label: string) => median(results[label]!);
+for (const direction of ['up', 'down']) {
+  report({ measure: `SSH bridge alone (no relay), scp ${direction} aes128-gcm`, unit: 'MB/s', value: medianOf(`bridge aes128-gcm ${direction}`), better: 'higher',
+    baseline: { name: 'direct', value: medianOf(`direct aes128-gcm ${direction}`) } });
 }
 execFileSync('rm', ['-f', remote]);
 bridge.close();
