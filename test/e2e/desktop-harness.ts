@@ -2,6 +2,10 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { createCertificateSigningRequest, generatePkiKeyPair } from '@postern/shared/pki/index';
+import { formatPublicKeyLine, generateEd25519KeyPair } from '@postern/shared/ssh/keys';
+import { postJson, type ServerProcess } from '../fixtures/server-process.ts';
+import { createGatewayWithIdentity } from './deployment-harness.ts';
 
 /** The desktop renderer built for the dev bridge, and Debian's Chromium, for the desktop UI tests. */
 
@@ -58,4 +62,25 @@ export async function waitForScreen(read: () => Promise<string>, accept: RegExp 
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * `count` sessions on a fresh SSH resource, opened through the API as the owner: enough for the
+ * session list to page. The gateway is enrolled over HTTP only (no gateway or relay process):
+ * opening a session needs an enrolled gateway and its relay, not a connection to them.
+ * The server must run with POSTERN_RELAY_ENROLLMENT_TOKEN = relayToken.
+ */
+export async function seedSessions(server: ServerProcess, ownerToken: string, relayToken: string, count: number): Promise<{ resourceName: string }> {
+  const sshHostPublicKey = formatPublicKeyLine(generateEd25519KeyPair().publicKey);
+  const csr = createCertificateSigningRequest(generatePkiKeyPair(), 'postern-ui-test');
+  await postJson(server, relayToken, '/api/v1/relays/enroll', { name: 'ui-relay', sshHostPublicKey, csr });
+  const gateway = await createGatewayWithIdentity(server, ownerToken, 'edge-sessions');
+  const [clientId, clientSecret] = gateway.token.split(':');
+  const login = await postJson<{ accessToken: string }>(server, '', '/api/v1/auth/machine-identity/login', { clientId, clientSecret });
+  await postJson(server, login.accessToken, '/api/v1/gateways/enroll', { sshPublicKey: sshHostPublicKey, csr });
+  const resourceName = 'audit-box';
+  const resource = await postJson(server, ownerToken, '/api/v1/pam/resources/ssh', { projectId: server.projectId, name: resourceName, gatewayId: gateway.gatewayId, host: '127.0.0.1', port: 22 });
+  const account = await postJson(server, ownerToken, '/api/v1/pam/accounts', { resourceId: resource.id, name: 'auditor', credential: { type: 'ssh-password', username: 'auditor', password: 'not-used-here' } });
+  for (let i = 0; i < count; i++) await postJson(server, ownerToken, '/api/v1/pam/sessions', { accountId: account.id, durationSeconds: 300, csr });
+  return { resourceName };
 }

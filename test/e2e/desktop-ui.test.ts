@@ -9,13 +9,15 @@ import { DesktopSession } from '../../desktop/src/core/session.ts';
 import { createLiveServices } from '../../desktop/src/core/terminal-sessions-services.ts';
 import { startDevBridge, type DevBridge } from '../../desktop/src/dev-bridge/server.ts';
 import { ownerToken, postJson, startServerProcess, type ServerProcess } from '../fixtures/server-process.ts';
-import { buildRenderer, launchChromium, screenshotDir as shots } from './desktop-harness.ts';
+import { buildRenderer, launchChromium, screenshotDir as shots, seedSessions } from './desktop-harness.ts';
 
 /**
  * The desktop renderer, built with Vite, in Debian's Chromium, over the dev bridge (the bridge
  * interface implemented over the real core) against a real server process. Screenshots of each
  * screen go to test-output/desktop/.
  */
+
+const RELAY_TOKEN = 'ui-test-relay-enrollment-token-0123456789abcdef';
 
 describe('desktop UI in Chromium over the dev bridge', () => {
   let server: ServerProcess;
@@ -28,7 +30,7 @@ describe('desktop UI in Chromium over the dev bridge', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'postern-ui-'));
     await mkdir(shots, { recursive: true });
-    const [started] = await Promise.all([startServerProcess(), buildRenderer(join(work, 'renderer'))]);
+    const [started] = await Promise.all([startServerProcess({ env: { POSTERN_RELAY_ENROLLMENT_TOKEN: RELAY_TOKEN } }), buildRenderer(join(work, 'renderer'))]);
     server = started;
     const token = await ownerToken(server);
     for (const name of ['edge-eu-1', 'edge-us-1']) await postJson(server, token, `/api/v1/orgs/${server.orgId}/gateways`, { name });
@@ -200,6 +202,23 @@ describe('desktop UI in Chromium over the dev bridge', () => {
     await shot('11-after-delete');
     expect(consoleErrors.filter((text) => !text.includes('ssh-ca-setup') && !/status of 404/.test(text))).toEqual([]);
   });
+
+  it('pages the session list: the newest 100, then Load more brings the rest, each once', async () => {
+    await seedSessions(server, await ownerToken(server), RELAY_TOKEN, 101);
+    await page.getByRole('button', { name: 'Sessions' }).click();
+    const rows = page.locator('tr[data-session]');
+    await expect.poll(() => rows.count()).toBe(100);
+    const more = page.locator('.list-more');
+    await expect.poll(() => more.textContent()).toContain('Showing the 100 most recent sessions');
+    await more.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, '12-sessions-load-more.png') });
+    await more.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => rows.count()).toBe(101);
+    await expect.poll(() => more.count()).toBe(0);
+    const ids = await rows.evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-session')));
+    expect(new Set(ids).size).toBe(101);
+    await page.getByRole('button', { name: 'Resources' }).click();
+  }, 120_000);
 
   it('returns to sign-in when the sign-in is revoked elsewhere', async () => {
     const saved = JSON.parse(await readFile(join(work, 'config', 'credentials.json'), 'utf8')) as { accessToken: string };

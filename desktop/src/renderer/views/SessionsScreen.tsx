@@ -49,7 +49,7 @@ export function SessionsScreen(props: SessionsScreenProps) {
         </label>
         <label className="filter">Type
           <select value={form.type} onChange={set('type')} aria-label="Filter by type">
-            <option value="">SSH and Kubernetes</option><option value="ssh">SSH</option><option value="kubernetes">Kubernetes</option>
+            <option value="">All types</option><option value="ssh">SSH</option><option value="kubernetes">Kubernetes</option>
           </select>
         </label>
         <label className="filter">From<input type="datetime-local" value={form.from} onChange={set('from')} aria-label="Started from" /></label>
