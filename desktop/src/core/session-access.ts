@@ -7,13 +7,11 @@
 import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { NotFoundError, PosternError } from '@postern/shared/errors';
-import { createCertificateSigningRequest } from '@postern/shared/pki/csr';
 import { exportPrivateKeyPem, generatePkiKeyPair } from '@postern/shared/pki/keys';
 import { ALPN_PROTOCOLS } from '@postern/shared/relay/alpn';
 import type { ResourceType } from '@postern/shared/schemas/resources';
 import type { ApiClient } from './api-client.ts';
 import type { OnConnectStep } from './connect-steps.ts';
-import { dialGateway } from './dialer.ts';
 import { pamApi } from './pam-api.ts';
 
 const zCreatedSession = z.object({
@@ -77,8 +75,12 @@ async function findResourceAndAccount(api: ApiClient, request: AccessRequest, ty
 }
 
 export async function openSessionAccess(api: ApiClient, request: AccessRequest, type: ResourceType, onStep?: OnConnectStep): Promise<SessionAccess> {
+  // The X.509 code (asn1js, @peculiar/*) is imported here, not at start, so it loads while the server answers.
+  const x509Code = Promise.all([import('@postern/shared/pki/csr'), import('./dialer.ts')]);
+  x509Code.catch(() => undefined); // awaited below; a lookup error must not leave it unhandled
   const { resource, account } = await findResourceAndAccount(api, request, type);
   onStep?.('resource');
+  const [{ createCertificateSigningRequest }, { dialGateway }] = await x509Code;
   const keys = generatePkiKeyPair();
   const created = await api.request('POST', '/api/v1/pam/sessions', {
     body: {
