@@ -3,6 +3,7 @@ import { generateRecordingKey, openChunk } from '@postern/shared/recording/chunk
 import { RecordingAssembler } from '@postern/shared/recording/assemble';
 import { decodeRecords } from '@postern/shared/recording/records';
 import { SessionChunkWriter } from './chunk-writer.ts';
+import { sealInline } from './seal-thread.ts';
 import { SpoolSessionRecorder } from './spool-recorder.ts';
 
 const SESSION = '4b8a1f0e-2c3d-4e5f-8a9b-0c1d2e3f4a5b';
@@ -12,7 +13,7 @@ function harness(options: { chunkBytes?: number; sealIntervalMs?: number } = {})
   const sealed: Array<{ index: number; bytes: Buffer; final: boolean }> = [];
   let sealing = Promise.resolve();
   const drops: string[] = [];
-  const writer = new SessionChunkWriter({ sessionId: SESSION, ...options, persist: (index, bytes, final) => { sealing = sealing.then(async () => { sealed.push({ index, bytes: Buffer.concat(await bytes), final }); }); }, dropped: (n, reason) => drops.push(`${n}:${reason}`) });
+  const writer = new SessionChunkWriter({ sessionId: SESSION, ...options, seal: sealInline, persist: (index, bytes, final) => { sealing = sealing.then(async () => { sealed.push({ index, bytes: Buffer.concat(await bytes), final }); }); }, dropped: (n, reason) => drops.push(`${n}:${reason}`) });
   const errors: unknown[] = [];
   const recorder = new SpoolSessionRecorder(writer, (error) => errors.push(error));
   const assemble = () => {

@@ -5,23 +5,30 @@
  * memory (bounded); a crash loses at most the unsealed buffer.
  */
 import { RECORD_HEADER_BYTES, writeRecordHeader, type RecordKind } from '@postern/shared/recording/records';
-import { sealInline, type ChunkSealer } from './seal-thread.ts';
+import type { ChunkSealer } from './seal-thread.ts';
 
-export const DEFAULT_CHUNK_BYTES = 256 * 1024;
+/**
+ * 448 KiB of records per chunk: the server takes sealed chunks up to 512 KiB, and this keeps
+ * 64 KiB of headroom under it. Larger is cheaper on the data path: each chunk costs one new file
+ * in the spool (creating a file measured 20 µs to 1 ms of CPU on the bench machine, against
+ * ~30 µs to seal 256 KiB), one message each way to the seal thread, and one upload. A crash
+ * loses at most one unsealed chunk, or the last 10 s of a slow session.
+ */
+export const DEFAULT_CHUNK_BYTES = 448 * 1024;
 export const DEFAULT_SEAL_INTERVAL_MS = 10_000;
 /** Plaintext chunks kept while the key is on its way (16 MiB at the default size). */
 const MAX_WAITING_CHUNKS = 64;
 /** A structured event larger than this is replaced by a note saying so. */
 const MAX_EVENT_BYTES = 64 * 1024;
 
-export interface ChunkWriterOptions {
+export interface ChunkWriterOptions<Sealed> {
   sessionId: string;
   chunkBytes?: number;
   sealIntervalMs?: number;
   /** Receives each chunk, being sealed, in index order; must not throw. */
-  persist: (index: number, sealed: Promise<Uint8Array[]>, final: boolean) => void;
-  /** Where the AES-GCM pass runs (a worker thread in the gateway); inline by default. */
-  seal?: ChunkSealer;
+  persist: (index: number, sealed: Promise<Sealed>, final: boolean) => void;
+  /** Seals a chunk and hands it on (in the gateway: a worker thread that also writes it to the spool). */
+  seal: ChunkSealer<Sealed>;
   /** Where chunk buffers come from (the seal thread recycles them); fresh memory by default. */
   allocate?: (size: number) => Buffer;
   /** Told when plaintext had to be dropped (key never came, or memory bound hit). */
@@ -31,9 +38,11 @@ export interface ChunkWriterOptions {
 
 const preciseNow = () => performance.timeOrigin + performance.now();
 
-export class SessionChunkWriter {
+export class SessionChunkWriter<Sealed = Uint8Array[]> {
   private readonly chunkBytes: number;
   private buffer: Buffer;
+  /** Over the whole of `buffer`, made once per buffer so framing a record allocates nothing. */
+  private view: DataView;
   private used = 0;
   private readonly waiting: Array<{ plaintext: Buffer; final: boolean }> = [];
   private key: Buffer | undefined;
@@ -43,9 +52,10 @@ export class SessionChunkWriter {
   private readonly timer: NodeJS.Timeout;
   private readonly now: () => number;
 
-  constructor(private readonly options: ChunkWriterOptions) {
+  constructor(private readonly options: ChunkWriterOptions<Sealed>) {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.buffer = this.allocate();
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     this.now = options.now ?? preciseNow;
     this.timer = setInterval(() => { if (this.used > 0) this.seal(false); }, options.sealIntervalMs ?? DEFAULT_SEAL_INTERVAL_MS);
     this.timer.unref();
@@ -82,8 +92,9 @@ export class SessionChunkWriter {
     while (offset < data.length) {
       if (this.chunkBytes - this.used < RECORD_HEADER_BYTES + 1) this.seal(false);
       const piece = Math.min(data.length - offset, this.chunkBytes - this.used - RECORD_HEADER_BYTES);
-      writeRecordHeader(this.buffer, this.used, kind, terminal, at, piece);
-      this.buffer.set(data.subarray(offset, offset + piece), this.used + RECORD_HEADER_BYTES);
+      writeRecordHeader(this.view, this.used, kind, terminal, at, piece);
+      // The common case (the write fits whole) copies without making a view of it first.
+      this.buffer.set(piece === data.length ? data : data.subarray(offset, offset + piece), this.used + RECORD_HEADER_BYTES);
       this.used += RECORD_HEADER_BYTES + piece;
       offset += piece;
     }
@@ -95,7 +106,7 @@ export class SessionChunkWriter {
     const limit = Math.min(MAX_EVENT_BYTES, this.chunkBytes - RECORD_HEADER_BYTES - 128);
     if (payload.length > limit) payload = Buffer.from(JSON.stringify({ type: (value as { type?: unknown }).type ?? kind, truncated: true, bytes: payload.length }), 'utf8');
     if (this.chunkBytes - this.used < RECORD_HEADER_BYTES + payload.length) this.seal(false);
-    writeRecordHeader(this.buffer, this.used, kind, terminal, this.now(), payload.length);
+    writeRecordHeader(this.view, this.used, kind, terminal, this.now(), payload.length);
     payload.copy(this.buffer, this.used + RECORD_HEADER_BYTES);
     this.used += RECORD_HEADER_BYTES + payload.length;
   }
@@ -128,6 +139,7 @@ export class SessionChunkWriter {
     if (this.key) {
       // The sealer takes the memory over (it may move it to another thread): start a new buffer.
       this.buffer = this.allocate();
+      this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
       this.sealWith(plaintext, final);
       this.used = 0;
       return;
@@ -143,6 +155,6 @@ export class SessionChunkWriter {
   private sealWith(plaintext: Buffer, final: boolean): void {
     const index = this.nextIndex;
     this.nextIndex += 1;
-    this.options.persist(index, (this.options.seal ?? sealInline)(this.key!, this.options.sessionId, { index, final }, plaintext), final);
+    this.options.persist(index, this.options.seal(this.key!, this.options.sessionId, { index, final }, plaintext), final);
   }
 }

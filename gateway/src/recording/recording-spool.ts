@@ -34,7 +34,7 @@ const KEY_RETRY_MS = 1_000;
 const MAX_TIMER_MS = 2_147_483_647;
 
 interface LiveSession {
-  writer: SessionChunkWriter;
+  writer: SessionChunkWriter<string>;
   recorder: SessionRecorder;
   /** Chunk files still being written, in order. */
   writes: Promise<void>;
@@ -49,11 +49,14 @@ export class RecordingSpool {
   private readonly uploader: ChunkUploader;
   private readonly live = new Map<string, LiveSession>();
   private readonly sealer = new SealThread();
+  /** Seals on the worker thread and writes the chunk file there too. */
+  private readonly sealIntoSpool;
   /** Uploads run by themselves only after start(); before, only uploadNow() sends anything. */
   private started = false;
 
   constructor(private readonly options: RecordingSpoolOptions) {
     this.spool = new SpoolDirectory(options.dir);
+    this.sealIntoSpool = this.sealer.sealInto(this.spool);
     this.uploader = new ChunkUploader({
       spool: this.spool, server: options.server, log: options.log, isRecording: (id) => this.live.has(id), intervalMs: options.uploadIntervalMs,
     });
@@ -80,7 +83,7 @@ export class RecordingSpool {
     entry.writes = Promise.resolve();
     entry.writer = new SessionChunkWriter({
       sessionId, chunkBytes: this.options.chunkBytes, sealIntervalMs: this.options.sealIntervalMs,
-      seal: this.sealer.seal, allocate: this.sealer.allocate,
+      seal: this.sealIntoSpool, allocate: this.sealer.allocate,
       persist: (index, sealed, final) => {
         sealed.catch(() => undefined); // handled in order by persist(); this only keeps it from counting as unhandled meanwhile
         entry.writes = entry.writes.then(() => this.persist(sessionId, index, sealed, final));
@@ -126,9 +129,10 @@ export class RecordingSpool {
     await this.sealer.close();
   }
 
-  private async persist(sessionId: string, index: number, sealing: Promise<Uint8Array[]>, final: boolean): Promise<void> {
+  /** `spooled` resolves once the worker has written the chunk file whole; files land in index order. */
+  private async persist(sessionId: string, index: number, spooled: Promise<string>, final: boolean): Promise<void> {
     try {
-      await this.spool.writeChunk(sessionId, index, await sealing);
+      await spooled;
       this.options.onChunkSpooled?.(sessionId, index, final);
       if (this.started) this.uploader.kick();
     } catch (error) {
@@ -136,7 +140,7 @@ export class RecordingSpool {
     }
   }
 
-  private async provideKey(sessionId: string, writer: SessionChunkWriter): Promise<void> {
+  private async provideKey(sessionId: string, writer: SessionChunkWriter<string>): Promise<void> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= KEY_ATTEMPTS; attempt += 1) {
       try {

@@ -17,6 +17,13 @@ export interface SpooledChunk {
   path: string;
 }
 
+/** Where one chunk goes: written under `temporary` in `directory`, then renamed to `path`. */
+export interface ChunkFile {
+  directory: string;
+  temporary: string;
+  path: string;
+}
+
 export class SpoolDirectory {
   constructor(readonly root: string) {}
 
@@ -25,20 +32,28 @@ export class SpoolDirectory {
     return join(this.root, sessionId);
   }
 
+  /**
+   * The names one chunk is written under. The temporary name carries this process's id, so
+   * `pending` can tell a write in progress from one a dead process left behind.
+   */
+  chunkFile(sessionId: string, index: number): ChunkFile {
+    const directory = this.sessionDir(sessionId);
+    const name = `${String(index).padStart(10, '0')}.chunk`;
+    return { directory, temporary: join(directory, `.${name}.${process.pid}.tmp`), path: join(directory, name) };
+  }
+
   /** Writes one chunk (given whole or as consecutive parts) under its final name, atomically. */
   async writeChunk(sessionId: string, index: number, sealed: Uint8Array | Uint8Array[]): Promise<string> {
-    const dir = this.sessionDir(sessionId);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const name = `${String(index).padStart(10, '0')}.chunk`;
-    const temporary = join(dir, `.${name}.${process.pid}.tmp`);
+    const { directory, temporary, path } = this.chunkFile(sessionId, index);
+    await mkdir(directory, { recursive: true, mode: 0o700 });
     const file = await open(temporary, 'w', 0o600);
     try {
       await file.writev(Array.isArray(sealed) ? sealed : [sealed]);
     } finally {
       await file.close();
     }
-    await rename(temporary, join(dir, name));
-    return join(dir, name);
+    await rename(temporary, path);
+    return path;
   }
 
   /** Every whole chunk file, by session then index; leftover temporary files of dead writers are removed. */

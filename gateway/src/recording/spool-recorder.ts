@@ -9,7 +9,7 @@ import type { SessionChunkWriter } from './chunk-writer.ts';
 export class SpoolSessionRecorder implements SessionRecorder {
   private nextTerminal = 1;
 
-  constructor(private readonly writer: SessionChunkWriter, private readonly failed: (error: unknown) => void) {}
+  constructor(private readonly writer: Pick<SessionChunkWriter<unknown>, 'appendData' | 'appendJson'>, private readonly failed: (error: unknown) => void) {}
 
   openTerminal(start: TerminalStart): TerminalRecorder {
     const id = this.nextTerminal;

@@ -39,13 +39,15 @@ function utf8(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
 }
 
-/** Writes one frame header at `offset` of `target`; the payload goes right after it. */
-export function writeRecordHeader(target: Uint8Array, offset: number, kind: RecordKind, terminal: number, at: number, length: number): void {
-  const view = new DataView(target.buffer, target.byteOffset + offset, RECORD_HEADER_BYTES);
-  view.setUint8(0, RECORD_KINDS[kind]);
-  view.setUint32(1, terminal);
-  view.setFloat64(5, at);
-  view.setUint32(13, length);
+/**
+ * Writes one frame header at `offset` of the buffer `view` spans; the payload goes right after it.
+ * Takes a view over the whole buffer (made once per buffer) so a record costs no allocation.
+ */
+export function writeRecordHeader(view: DataView, offset: number, kind: RecordKind, terminal: number, at: number, length: number): void {
+  view.setUint8(offset, RECORD_KINDS[kind]);
+  view.setUint32(offset + 1, terminal);
+  view.setFloat64(offset + 5, at);
+  view.setUint32(offset + 13, length);
 }
 
 /** Encodes records back to back (tests and tools; the gateway's spool writes frames in place). */
@@ -53,10 +55,11 @@ export function encodeRecords(records: readonly RecordingRecord[]): Uint8Array {
   const payloads = records.map(recordPayload);
   const total = payloads.reduce((sum, payload) => sum + RECORD_HEADER_BYTES + payload.length, 0);
   const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
   let offset = 0;
   records.forEach((record, i) => {
     const payload = payloads[i]!;
-    writeRecordHeader(out, offset, record.kind, record.terminal, record.at, payload.length);
+    writeRecordHeader(view, offset, record.kind, record.terminal, record.at, payload.length);
     out.set(payload, offset + RECORD_HEADER_BYTES);
     offset += RECORD_HEADER_BYTES + payload.length;
   });
