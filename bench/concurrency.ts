@@ -22,7 +22,7 @@ import { encodeOpenSshPrivateKey } from '../shared/src/ssh/private-key.ts';
 import { dialOptionsFor, startRelayProcess, startSessionCheck } from '../test/e2e/transport-harness.ts';
 import { GATEWAY_HOST_KEY, startTargetFixture, type TargetFixture } from '../test/fixtures/ssh-bridge.ts';
 import { closeSessions, echoAll, execCat, openSessions, type EchoSession, type ErrorTally } from './lib/echo-sessions.ts';
-import { ensureOpenFileLimit, processLimit, rssKb } from './lib/proc.ts';
+import { cpuSeconds, ensureOpenFileLimit, processLimit, rssKb } from './lib/proc.ts';
 import { report } from './lib/report.ts';
 import { startSshGatewayProcess } from './lib/ssh-gateway-process.ts';
 import { median, percentile } from './lib/stats.ts';
@@ -42,9 +42,13 @@ interface PhaseResult {
   openP99: number;
   rttP50: number;
   rttP99: number;
-  /** KiB of RSS per open session, relay and gateway (Postern path only). */
-  perSessionKb?: { relay: number; gateway: number };
+  /** CPU seconds each process used while opening, and while echoing. */
+  cpu: { open: CpuSplit; echo: CpuSplit };
+  /** RSS in KiB of the relay and gateway, idle and with all sessions open (Postern path only). */
+  rss?: { relay: [number, number]; gateway: [number, number] };
 }
+
+type CpuSplit = Record<string, number>;
 
 /** One session straight to sshd with the stored user key (the baseline). */
 function directSession(fixture: TargetFixture): Promise<EchoSession> {
@@ -72,33 +76,52 @@ async function relayedSession(pki: TransportPki, materials: ReturnType<Transport
   }
 }
 
-async function runPhase(count: number, open: (index: number) => Promise<EchoSession>, pids?: { relay: number; gateway: number }): Promise<PhaseResult> {
-  const before = pids && { relay: rssKb(pids.relay), gateway: rssKb(pids.gateway) };
+/** CPU seconds so far of this process (the clients) and of the given processes. */
+function cpuNow(pids: Record<string, number>): CpuSplit {
+  const usage = process.cpuUsage();
+  return { clients: (usage.user + usage.system) / 1e6, ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)])) };
+}
+
+const cpuSince = (start: CpuSplit, end: CpuSplit): CpuSplit => Object.fromEntries(Object.entries(end).map(([name, value]) => [name, value - (start[name] ?? 0)]));
+
+async function runPhase(count: number, open: (index: number) => Promise<EchoSession>, pids: { relay: number; gateway: number } | Record<string, never> = {}): Promise<PhaseResult> {
+  const rssOf = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssKb(pid)]));
+  const idle = rssOf();
+  const cpuStart = cpuNow(pids);
   const opened = await openSessions(count, concurrency, open);
+  const cpuOpened = cpuNow(pids);
   const echoed = await echoAll(opened.sessions, roundTrips, MESSAGE_BYTES);
+  const cpuEchoed = cpuNow(pids);
   // With every session open and having carried traffic: the steady state the RSS figure is about.
-  const during = pids && { relay: rssKb(pids.relay), gateway: rssKb(pids.gateway) };
+  const busy = rssOf();
   await closeSessions(opened.sessions);
   const errors = new Map(opened.errors);
   for (const [type, times] of echoed.errors) errors.set(type, (errors.get(type) ?? 0) + times);
   const samples = echoed.samples.length ? echoed.samples : [NaN];
   const openSamples = opened.openMs.length ? opened.openMs : [NaN];
-  const n = Math.max(1, opened.sessions.length);
   return {
     opened: opened.sessions.length, errors, openAllMs: opened.totalMs,
     openP50: median(openSamples), openP99: percentile(openSamples, 0.99),
     rttP50: median(samples), rttP99: percentile(samples, 0.99),
-    ...(before && during ? { perSessionKb: { relay: (during.relay - before.relay) / n, gateway: (during.gateway - before.gateway) / n } } : {}),
+    cpu: { open: cpuSince(cpuStart, cpuOpened), echo: cpuSince(cpuOpened, cpuEchoed) },
+    ...('relay' in pids ? { rss: { relay: [idle.relay!, busy.relay!], gateway: [idle.gateway!, busy.gateway!] } } : {}),
   };
 }
 
+/** KiB of RSS per open session: (with all open − idle) / sessions. */
+const perSession = ([idle, busy]: [number, number], sessions: number) => (busy - idle) / Math.max(1, sessions);
+
 const errorCount = (errors: ErrorTally) => [...errors.values()].reduce((sum, times) => sum + times, 0);
+
+const kib = (rss: [number, number], sessions: number) => `${(rss[0] / 1024).toFixed(0)} → ${(rss[1] / 1024).toFixed(0)} MiB (${perSession(rss, sessions).toFixed(0)} KiB/session)`;
 
 function printPhase(name: string, count: number, result: PhaseResult): void {
   const errors = errorCount(result.errors);
   console.log(`  ${name.padEnd(22)} opened ${result.opened}/${count}, errors ${errors}; open all ${(result.openAllMs / 1000).toFixed(1)} s `
     + `(each: p50 ${result.openP50.toFixed(0)} ms, p99 ${result.openP99.toFixed(0)} ms); round trip p50 ${result.rttP50.toFixed(1)} ms, p99 ${result.rttP99.toFixed(1)} ms`
-    + (result.perSessionKb ? `; RSS per session: relay ${result.perSessionKb.relay.toFixed(0)} KiB, gateway ${result.perSessionKb.gateway.toFixed(0)} KiB` : ''));
+    + (result.rss ? `; RSS relay ${kib(result.rss.relay, result.opened)}, gateway ${kib(result.rss.gateway, result.opened)}` : ''));
+  const cpu = (split: CpuSplit) => Object.entries(split).map(([name, seconds]) => `${name} ${seconds.toFixed(1)}`).join(', ');
+  console.log(`      CPU s while opening: ${cpu(result.cpu.open)}; while echoing: ${cpu(result.cpu.echo)}`);
   for (const [type, times] of result.errors) console.log(`      ${String(times).padStart(5)} × ${type}`);
 }
 
@@ -108,9 +131,55 @@ function reportPhase(count: number, postern: PhaseResult, direct: PhaseResult): 
   report({ measure: `${label}: errors (open + echo)`, unit: 'errors', value: errors, baseline: { name: 'straight to sshd', value: errorCount(direct.errors) }, better: 'lower', target: '0', met: errors === 0 });
   report({ measure: `${label}: p99 round trip, all echoing`, unit: 'ms', value: postern.rttP99, baseline: { name: 'straight to sshd', value: direct.rttP99 }, better: 'lower' });
   report({ measure: `${label}: open all, ${concurrency} at a time`, unit: 'ms', value: postern.openAllMs, baseline: { name: 'straight to sshd', value: direct.openAllMs }, better: 'lower' });
-  if (!postern.perSessionKb) return;
-  report({ measure: `${label}: relay RSS per session`, unit: 'KiB', value: postern.perSessionKb.relay, better: 'lower' });
-  report({ measure: `${label}: gateway RSS per session`, unit: 'KiB', value: postern.perSessionKb.gateway, better: 'lower' });
+  if (!postern.rss) return;
+  report({ measure: `${label}: relay RSS per session`, unit: 'KiB', value: perSession(postern.rss.relay, postern.opened), better: 'lower' });
+  report({ measure: `${label}: gateway RSS per session`, unit: 'KiB', value: perSession(postern.rss.gateway, postern.opened), better: 'lower' });
+}
+
+/** The relay's log events that mean a session was refused or its gateway went away. */
+function relayTrouble(output: string): Map<string, number> {
+  const trouble = new Map<string, number>();
+  for (const match of output.matchAll(/"event":"(client_refused|channel_open_failed|gateway_disconnected|gateway_connection_error)"(?:.*?"status":"([a-z_]+)")?/g)) {
+    const type = match[2] ? `${match[1]} ${match[2]}` : match[1]!;
+    trouble.set(type, (trouble.get(type) ?? 0) + 1);
+  }
+  return trouble;
+}
+
+type Pki = { pki: TransportPki; materials: ReturnType<TransportPki['relayMaterials']> };
+
+/** A fresh relay and gateway process pair, so each N's RSS starts from an idle process. */
+async function startPostern({ pki, materials }: Pki, fixture: TargetFixture, sessionCheckUrl: string) {
+  const relay = await startRelayProcess(materials);
+  const gateway = startSshGatewayProcess(pki, materials, {
+    ...org, relaySshPort: relay.sshPort, sessionCheckUrl,
+    target: {
+      host: fixture.sshd.host, port: fixture.sshd.port, hostKey: fixture.sshd.hostKeyPublic, username: fixture.sshd.user,
+      userCaKeyPem: fixture.userCa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), gatewayHostKey: encodeOpenSshPrivateKey(GATEWAY_HOST_KEY.privateKey),
+    },
+  });
+  const stop = () => Promise.all([gateway.stop(), relay.kill()]).then(() => undefined);
+  await gateway.waitFor('tunnel_connected').catch(async (error: Error) => { await stop(); throw error; });
+  return { relay, gateway, stop };
+}
+
+async function measure(count: number, { pki, materials }: Pki, fixture: TargetFixture, sessionCheckUrl: string): Promise<void> {
+  const certificates = Array.from({ length: count }, (_, i) => pki.session(org.orgId, org.gatewayId, { sessionId: `ses-bench-${count}-${i}` }));
+  console.log(`\nN = ${count} (load average ${loadavg()[0]!.toFixed(2)})`);
+  const direct = await runPhase(count, () => directSession(fixture));
+  printPhase('straight to sshd', count, direct);
+  const { relay, gateway, stop } = await startPostern({ pki, materials }, fixture, sessionCheckUrl);
+  try {
+    const postern = await runPhase(count, (i) => relayedSession(pki, materials, relay.tlsPort, certificates[i]!), { relay: relay.pid, gateway: gateway.pid });
+    printPhase('relay + gateway', count, postern);
+    // Every bridge has ended before the processes stop, so teardown is not counted as an error.
+    await gateway.waitFor('ssh_session_closed', postern.opened, STEP_MS).catch((error: Error) => console.log(`  (${error.message})`));
+    for (const [type, times] of gateway.warnings()) console.log(`      gateway warned ${times} × ${type}`);
+    for (const [type, times] of relayTrouble(relay.output())) console.log(`      relay logged ${times} × ${type}`);
+    reportPhase(count, postern, direct);
+  } finally {
+    await stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -123,32 +192,10 @@ async function main(): Promise<void> {
   const pki = new TransportPki();
   const materials = pki.relayMaterials();
   const sessionCheck = await startSessionCheck();
-  const relay = await startRelayProcess(materials);
-  const gateway = startSshGatewayProcess(pki, materials, {
-    ...org, relaySshPort: relay.sshPort, sessionCheckUrl: sessionCheck.url,
-    target: {
-      host: fixture.sshd.host, port: fixture.sshd.port, hostKey: fixture.sshd.hostKeyPublic, username: fixture.sshd.user,
-      userCaKeyPem: fixture.userCa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), gatewayHostKey: encodeOpenSshPrivateKey(GATEWAY_HOST_KEY.privateKey),
-    },
-  });
   try {
-    await gateway.waitFor('tunnel_connected');
-    let closedSoFar = 0;
-    for (const count of counts) {
-      const certificates = Array.from({ length: count }, (_, i) => pki.session(org.orgId, org.gatewayId, { sessionId: `ses-bench-${count}-${i}` }));
-      console.log(`\nN = ${count} (load average ${loadavg()[0]!.toFixed(2)})`);
-      const direct = await runPhase(count, () => directSession(fixture));
-      printPhase('straight to sshd', count, direct);
-      const postern = await runPhase(count, (i) => relayedSession(pki, materials, relay.tlsPort, certificates[i]!), { relay: relay.pid, gateway: gateway.pid });
-      printPhase('relay + gateway', count, postern);
-      // The next N starts from a quiet gateway: every bridge of this one has ended.
-      closedSoFar += postern.opened;
-      await gateway.waitFor('ssh_session_closed', closedSoFar, STEP_MS).catch((error: Error) => console.log(`  (${error.message})`));
-      reportPhase(count, postern, direct);
-    }
-    for (const problem of gateway.problems().slice(0, 10)) console.log(`  gateway: ${problem}`);
+    for (const count of counts) await measure(count, { pki, materials }, fixture, sessionCheck.url);
   } finally {
-    await Promise.all([gateway.stop(), relay.kill(), sessionCheck.close()]);
+    await sessionCheck.close();
     await fixture.sshd.close();
   }
   console.log(`\n1-minute load average before/after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)} (2 cores, shared)`);

@@ -33,3 +33,11 @@ export function ensureOpenFileLimit(needed: number): number {
 export function processLimit(): number {
   return limitOf('Max processes').soft;
 }
+
+/** CPU time `pid` has used so far (user + system), in seconds, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name; clock ticks of 1/100 s on Linux.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

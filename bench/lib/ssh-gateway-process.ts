@@ -18,8 +18,8 @@ export interface SshGatewayProcess {
   count(event: string): number;
   /** Resolves when `count(event)` reaches `times` (bounded). */
   waitFor(event: string, times?: number, timeoutMs?: number): Promise<void>;
-  /** Log lines at warn or error level, for the report when sessions fail. */
-  problems(): string[];
+  /** Log lines at warn or error level by "event error", for the report when sessions fail. */
+  warnings(): Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -28,7 +28,9 @@ export function startSshGatewayProcess(pki: TransportPki, materials: RelayMateri
 }): SshGatewayProcess {
   const ssh = pki.gatewaySsh(spec.orgId, spec.gatewayId);
   const tls = pki.gatewayTls(spec.orgId, spec.gatewayId);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'ssh-gateway-main.ts')], {
+  // POSTERN_CHILD_NODE_ARGS (as in test/e2e/transport-harness.ts) lets a run profile the gateway: "--cpu-prof --cpu-prof-dir=…".
+  const nodeArgs = process.env.POSTERN_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(here, 'ssh-gateway-main.ts')], {
     cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'],
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp',
@@ -44,17 +46,20 @@ export function startSshGatewayProcess(pki: TransportPki, materials: RelayMateri
 
 function follow(child: ChildProcess): SshGatewayProcess {
   const counts = new Map<string, number>();
-  const problems: string[] = [];
+  const warnings = new Map<string, number>();
   const wakers = new Set<() => void>();
   let pending = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     const lines = (pending + chunk).split('\n');
     pending = lines.pop() ?? '';
     for (const text of lines) {
-      let line: { event?: string; level?: string };
+      let line: { event?: string; level?: string; error?: string };
       try { line = JSON.parse(text) as typeof line; } catch { line = {}; }
       if (line.event) counts.set(line.event, (counts.get(line.event) ?? 0) + 1);
-      if (line.level === 'warn' || line.level === 'error') problems.push(text);
+      if (line.level === 'warn' || line.level === 'error') {
+        const type = `${line.event ?? 'no event'} ${line.error ?? ''}`.trim();
+        warnings.set(type, (warnings.get(type) ?? 0) + 1);
+      }
     }
     for (const wake of wakers) wake();
   });
@@ -62,7 +67,7 @@ function follow(child: ChildProcess): SshGatewayProcess {
   return {
     pid: child.pid!,
     count,
-    problems: () => problems,
+    warnings: () => warnings,
     waitFor: (event, times = 1, timeoutMs = 30_000) => new Promise((resolve, reject) => {
       const check = () => {
         if (count(event) >= times) finish(resolve);
