@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeRelayRequest, encodeRelayStatus } from '@postern/shared/relay/frame';
 import { readFirstFrame } from '@postern/shared/relay/read-frame';
 import { TransportPki } from '@postern/shared/relay/transport-pki.test-support';
-import { dialGateway, type DialGatewayOptions } from './dialer.ts';
+import { dialGateway, warmTlsTrustStore, type DialGatewayOptions } from './dialer.ts';
 import { HeldReadStream } from './dialer-stream.ts';
 
 const pki = new TransportPki();
@@ -50,6 +50,14 @@ describe('dialGateway failures', () => {
     const port = await fakeRelay((socket) => socket.destroy());
     await expect(dialGateway(options(port, { relay: { ...options(port).relay, ca: pki.relayClientCa.certificatePem } })))
       .rejects.toMatchObject({ code: 'relay_untrusted' });
+  });
+
+  it('trusts no more after the trust-store warm-up: the relay from another CA is still refused, the right one reached', async () => {
+    warmTlsTrustStore();
+    const port = await fakeRelay((socket) => socket.end(encodeRelayStatus({ status: 'gateway_offline', message: 'down' })));
+    await expect(dialGateway(options(port, { relay: { ...options(port).relay, ca: pki.relayClientCa.certificatePem } })))
+      .rejects.toMatchObject({ code: 'relay_untrusted' });
+    await expect(dialGateway(options(port))).rejects.toMatchObject({ code: 'relay_refused' });
   });
 
   it("turns the relay's refusal into RelayRefusedError with the relay's reason, after reading the frame it was sent", async () => {

@@ -80,17 +80,20 @@ export async function openSessionAccess(api: ApiClient, request: AccessRequest, 
   x509Code.catch(() => undefined); // awaited below; a lookup error must not leave it unhandled
   const { resource, account } = await findResourceAndAccount(api, request, type);
   onStep?.('resource');
-  const [{ createCertificateSigningRequest }, { dialGateway }] = await x509Code;
+  const [{ createCertificateSigningRequest }, { dialGateway, warmTlsTrustStore }] = await x509Code;
   const keys = generatePkiKeyPair();
-  const created = await api.request('POST', '/api/v1/pam/sessions', {
+  const creating = api.request('POST', '/api/v1/pam/sessions', {
     body: {
       resourceId: resource.id, accountId: account.id, durationSeconds: request.durationSeconds,
       csr: createCertificateSigningRequest(keys, `postern-session ${account.name}@${resource.name}`),
     },
     schema: zCreatedSession,
   });
-  onStep?.('session');
+  // Once the request is on its way: CPU work the dial needs, done while the server signs.
+  setImmediate(warmTlsTrustStore);
   const key = exportPrivateKeyPem(keys.privateKey);
+  const created = await creating;
+  onStep?.('session');
   const relay = parseHostPort(created.relay.address);
   return {
     sessionId: created.sessionId,
