@@ -146,6 +146,19 @@ function relayTrouble(output: string): Map<string, number> {
   return trouble;
 }
 
+/**
+ * RSS per session without the one-time warm-up: the growth of RSS-with-all-open between two runs
+ * of different N (each on fresh processes), divided by the difference in sessions.
+ */
+function printMarginalRss(results: PhaseResult[]): void {
+  for (let i = 1; i < results.length; i++) {
+    const [small, large] = [results[i - 1]!, results[i]!];
+    if (!small.rss || !large.rss || large.opened === small.opened) continue;
+    const slope = (process: 'relay' | 'gateway') => ((large.rss![process][1] - small.rss![process][1]) / (large.opened - small.opened)).toFixed(0);
+    console.log(`marginal RSS per session from ${small.opened} to ${large.opened} sessions: relay ${slope('relay')} KiB, gateway ${slope('gateway')} KiB`);
+  }
+}
+
 type Pki = { pki: TransportPki; materials: ReturnType<TransportPki['relayMaterials']> };
 
 /** A fresh relay and gateway process pair, so each N's RSS starts from an idle process. */
@@ -163,7 +176,7 @@ async function startPostern({ pki, materials }: Pki, fixture: TargetFixture, ses
   return { relay, gateway, stop };
 }
 
-async function measure(count: number, { pki, materials }: Pki, fixture: TargetFixture, sessionCheckUrl: string): Promise<void> {
+async function measure(count: number, { pki, materials }: Pki, fixture: TargetFixture, sessionCheckUrl: string): Promise<PhaseResult> {
   const certificates = Array.from({ length: count }, (_, i) => pki.session(org.orgId, org.gatewayId, { sessionId: `ses-bench-${count}-${i}` }));
   console.log(`\nN = ${count} (load average ${loadavg()[0]!.toFixed(2)})`);
   const direct = await runPhase(count, () => directSession(fixture));
@@ -177,6 +190,7 @@ async function measure(count: number, { pki, materials }: Pki, fixture: TargetFi
     for (const [type, times] of gateway.warnings()) console.log(`      gateway warned ${times} × ${type}`);
     for (const [type, times] of relayTrouble(relay.output())) console.log(`      relay logged ${times} × ${type}`);
     reportPhase(count, postern, direct);
+    return postern;
   } finally {
     await stop();
   }
@@ -193,7 +207,9 @@ async function main(): Promise<void> {
   const materials = pki.relayMaterials();
   const sessionCheck = await startSessionCheck();
   try {
-    for (const count of counts) await measure(count, { pki, materials }, fixture, sessionCheck.url);
+    const results: PhaseResult[] = [];
+    for (const count of counts) results.push(await measure(count, { pki, materials }, fixture, sessionCheck.url));
+    printMarginalRss(results);
   } finally {
     await sessionCheck.close();
     await fixture.sshd.close();
