@@ -42,6 +42,8 @@ let browser: Browser;
 let page: Page;
 let work: string;
 const consoleErrors: string[] = [];
+/** What the core sent to each tab (terminal.data), to tell output never produced from output never shown. */
+const sentToTabs = new Map<string, string>();
 
 interface SessionRow { sessionId: string; status: string; recording: { complete: boolean } | null }
 
@@ -97,7 +99,13 @@ beforeAll(async () => {
   // No openers given: Connect uses the core's defaults, the relay and gateway path the app ships with.
   live = createLiveServices({
     dataDir: join(work, 'config'), shell: { shell: '/bin/sh', env: { PATH: '/usr/bin:/bin:/usr/local/bin', HOME: work, PS1: 'k8s$ ' }, cwd: work },
-    emit: (event, payload) => bridge?.emit(event, payload),
+    emit: (event, payload) => {
+      if (event === 'terminal.data') {
+        const { tabId, data } = payload as { tabId: string; data: string };
+        sentToTabs.set(tabId, (sentToTabs.get(tabId) ?? '') + data);
+      }
+      bridge?.emit(event, payload);
+    },
   });
   bridge = await startDevBridge({ rendererDir: join(work, 'renderer'), handlers: createBridgeHandlers(session, live) });
   devBridge = bridge;
@@ -126,7 +134,8 @@ afterEach(async ({ task }) => {
   const name = `failed-${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) }).catch(() => undefined);
   const shown = await page.locator('.content:not([hidden])').first().innerText({ timeout: 2_000 }).catch((error: Error) => `<unreadable: ${error.message}>`);
-  console.error(`${task.name} failed; ${name}.png saved. The page shows:\n${shown}\n${deployment?.logs() ?? ''}`);
+  const sent = live?.terminals.openTabs.map(({ tabId, title }) => `--- the core sent tab ${title} (${tabId}): ${JSON.stringify((sentToTabs.get(tabId) ?? '').slice(-500))}`).join('\n');
+  console.error(`${task.name} failed; ${name}.png saved. The page shows:\n${shown}\n${sent}\n${deployment?.logs() ?? ''}`);
 });
 const terminal = () => activeTerminalText(page);
 const SHELL_PROMPT = /\$\s*$/m;

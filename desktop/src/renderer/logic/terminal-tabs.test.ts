@@ -22,13 +22,27 @@ describe('terminal feed', () => {
     expect(seen).toHaveLength(2);
   });
 
-  it('bounds what it keeps for a tab nobody shows, and forgets on close', () => {
+  it('gives a re-created view everything the first one got (React may mount, clean up and mount a view)', () => {
+    const feed = createTerminalFeed();
+    const first: string[] = [];
+    const detachFirst = feed.attach('a', (data) => first.push(data));
+    feed.push('a', 'k8s$ ');
+    detachFirst();
+    const second: string[] = [];
+    feed.attach('a', (data) => second.push(data));
+    feed.push('a', 'kubectl get pods');
+    expect(first).toEqual(['k8s$ ']);
+    expect(second).toEqual(['k8s$ ', 'kubectl get pods']);
+  });
+
+  it('keeps the latest output up to a limit, and none once the tab is closed', () => {
     const feed = createTerminalFeed();
     feed.push('a', 'x'.repeat(MAX_BUFFERED_CHARS));
-    feed.push('a', 'dropped');
+    feed.push('a', 'latest');
     let total = '';
     feed.attach('a', (data) => { total += data; });
     expect(total.length).toBe(MAX_BUFFERED_CHARS);
+    expect(total.endsWith('xlatest')).toBe(true);
     feed.push('b', 'gone');
     feed.forget('b');
     const seen: string[] = [];
@@ -36,6 +50,7 @@ describe('terminal feed', () => {
     expect(seen).toEqual([]);
   });
 });
+
 
 describe('tabs', () => {
   it('marks a tab ended once, keeping the first reason', () => {

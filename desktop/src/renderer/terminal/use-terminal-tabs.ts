@@ -42,6 +42,7 @@ export function useTerminalTabs(bridge: PosternBridge) {
         const opened = await open(old.target);
         setTabs((current) => replaceTab(current, old.tab.tabId, opened));
         setActiveId(opened.tab.tabId);
+        feed.forget(old.tab.tabId);
       } finally {
         setReconnecting(undefined);
       }
@@ -49,6 +50,7 @@ export function useTerminalTabs(bridge: PosternBridge) {
     close: (closing: OpenTab) => {
       if (closing.kubernetes && !closing.ended) bridge.call('kubernetes.disconnect', { connectionId: closing.kubernetes.connectionId }).catch(() => undefined);
       else if (!closing.ended) bridge.call('terminal.close', { tabId: closing.tab.tabId }).catch(() => undefined);
+      feed.forget(closing.tab.tabId);
       const next = afterClose(tabs, closing.tab.tabId, activeId);
       setTabs(next.tabs);
       setActiveId(next.activeId);

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PosternBridge } from '../../common/bridge.ts';
 import type { TerminalFeed } from '../logic/terminal-feed.ts';
 import { createInputQueue } from '../logic/terminal-input.ts';
@@ -58,11 +58,14 @@ function TerminalPane({ bridge, feed, open, theme, visible }: { bridge: PosternB
   const { tabId } = open.tab;
   const ended = Boolean(open.ended);
   const sendInput = useMemo(() => createInputQueue((data) => bridge.call('terminal.input', { tabId, data })), [bridge, tabId]);
-  useEffect(() => () => feed.forget(tabId), [feed, tabId]);
+  // The view only detaches: the tab's output stays in the feed until the tab is closed, so a
+  // re-created view (React may mount, clean up and mount) is given it again.
+  const detach = useRef<() => void>(undefined);
+  useEffect(() => () => detach.current?.(), []);
   return (
     <div className="terminal-pane" hidden={!visible} data-tab={tabId}>
       <XtermView theme={theme} fit visible={visible} readOnly={ended} label={`Terminal ${open.tab.title}`}
-        onReady={(terminal) => { feed.attach(tabId, (data) => terminal.write(data)); }}
+        onReady={(terminal) => { detach.current = feed.attach(tabId, (data) => terminal.write(data)); }}
         onInput={(data) => { if (!ended) void sendInput(data); }}
         onResize={({ cols, rows }) => { if (!ended) bridge.call('terminal.resize', { tabId, cols, rows }).catch(() => undefined); }} />
     </div>
