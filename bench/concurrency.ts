@@ -4,7 +4,9 @@
  * session is an exec channel running `cat`: opened `concurrency` at a time (the handshake storm,
  * timed on its own), then every session does its round trips of a small message at the same
  * time, then all close. Per N: sessions opened / errors by type, time to open all, p50/p99 round
- * trip across all sessions, relay and gateway RSS before and with all N open → KiB per session.
+ * trip across all sessions (all of them, and without each session's first trips, which start
+ * together and queue behind each other), CPU seconds per process, relay and gateway RSS idle and
+ * with all N open → KiB per session.
  *
  * Path: ssh2 client → TLS to relay → relay channel over the gateway's SSH tunnel → inner mTLS
  * (session certificate) → gateway SSH bridge → ssh2 client with a per-session certificate → sshd.
@@ -31,6 +33,8 @@ const counts = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
 const roundTrips = Number(process.argv[3] ?? 20);
 const concurrency = Number(process.argv[4] ?? 50);
 const MESSAGE_BYTES = 64;
+/** Round trips per session left out of the "settled" latency (see echoAll). */
+const SETTLE_TRIPS = 3;
 const STEP_MS = 60_000;
 const org = { orgId: 'org-bench', gatewayId: 'gw-bench-concurrency' };
 
@@ -42,6 +46,9 @@ interface PhaseResult {
   openP99: number;
   rttP50: number;
   rttP99: number;
+  /** p50/p99 of the round trips after each session's first SETTLE_TRIPS. */
+  settledP50: number;
+  settledP99: number;
   /** CPU seconds each process used while opening, and while echoing. */
   cpu: { open: CpuSplit; echo: CpuSplit };
   /** RSS in KiB of the relay and gateway, idle and with all sessions open (Postern path only). */
@@ -90,7 +97,7 @@ async function runPhase(count: number, open: (index: number) => Promise<EchoSess
   const cpuStart = cpuNow(pids);
   const opened = await openSessions(count, concurrency, open);
   const cpuOpened = cpuNow(pids);
-  const echoed = await echoAll(opened.sessions, roundTrips, MESSAGE_BYTES);
+  const echoed = await echoAll(opened.sessions, roundTrips, MESSAGE_BYTES, SETTLE_TRIPS);
   const cpuEchoed = cpuNow(pids);
   // With every session open and having carried traffic: the steady state the RSS figure is about.
   const busy = rssOf();
@@ -98,11 +105,12 @@ async function runPhase(count: number, open: (index: number) => Promise<EchoSess
   const errors = new Map(opened.errors);
   for (const [type, times] of echoed.errors) errors.set(type, (errors.get(type) ?? 0) + times);
   const samples = echoed.samples.length ? echoed.samples : [NaN];
+  const settled = echoed.settled.length ? echoed.settled : [NaN];
   const openSamples = opened.openMs.length ? opened.openMs : [NaN];
   return {
     opened: opened.sessions.length, errors, openAllMs: opened.totalMs,
     openP50: median(openSamples), openP99: percentile(openSamples, 0.99),
-    rttP50: median(samples), rttP99: percentile(samples, 0.99),
+    rttP50: median(samples), rttP99: percentile(samples, 0.99), settledP50: median(settled), settledP99: percentile(settled, 0.99),
     cpu: { open: cpuSince(cpuStart, cpuOpened), echo: cpuSince(cpuOpened, cpuEchoed) },
     ...('relay' in pids ? { rss: { relay: [idle.relay!, busy.relay!], gateway: [idle.gateway!, busy.gateway!] } } : {}),
   };
@@ -118,7 +126,8 @@ const kib = (rss: [number, number], sessions: number) => `${(rss[0] / 1024).toFi
 function printPhase(name: string, count: number, result: PhaseResult): void {
   const errors = errorCount(result.errors);
   console.log(`  ${name.padEnd(22)} opened ${result.opened}/${count}, errors ${errors}; open all ${(result.openAllMs / 1000).toFixed(1)} s `
-    + `(each: p50 ${result.openP50.toFixed(0)} ms, p99 ${result.openP99.toFixed(0)} ms); round trip p50 ${result.rttP50.toFixed(1)} ms, p99 ${result.rttP99.toFixed(1)} ms`
+    + `(each: p50 ${result.openP50.toFixed(0)} ms, p99 ${result.openP99.toFixed(0)} ms); round trip p50 ${result.rttP50.toFixed(1)} ms, p99 ${result.rttP99.toFixed(1)} ms `
+    + `(after the first ${SETTLE_TRIPS}: p50 ${result.settledP50.toFixed(1)} ms, p99 ${result.settledP99.toFixed(1)} ms)`
     + (result.rss ? `; RSS relay ${kib(result.rss.relay, result.opened)}, gateway ${kib(result.rss.gateway, result.opened)}` : ''));
   const cpu = (split: CpuSplit) => Object.entries(split).map(([name, seconds]) => `${name} ${seconds.toFixed(1)}`).join(', ');
   console.log(`      CPU s while opening: ${cpu(result.cpu.open)}; while echoing: ${cpu(result.cpu.echo)}`);
@@ -130,6 +139,7 @@ function reportPhase(count: number, postern: PhaseResult, direct: PhaseResult): 
   const errors = errorCount(postern.errors);
   report({ measure: `${label}: errors (open + echo)`, unit: 'errors', value: errors, baseline: { name: 'straight to sshd', value: errorCount(direct.errors) }, better: 'lower', target: '0', met: errors === 0 });
   report({ measure: `${label}: p99 round trip, all echoing`, unit: 'ms', value: postern.rttP99, baseline: { name: 'straight to sshd', value: direct.rttP99 }, better: 'lower' });
+  report({ measure: `${label}: p99 round trip, after ${SETTLE_TRIPS} per session`, unit: 'ms', value: postern.settledP99, baseline: { name: 'straight to sshd', value: direct.settledP99 }, better: 'lower' });
   report({ measure: `${label}: open all, ${concurrency} at a time`, unit: 'ms', value: postern.openAllMs, baseline: { name: 'straight to sshd', value: direct.openAllMs }, better: 'lower' });
   if (!postern.rss) return;
   report({ measure: `${label}: relay RSS per session`, unit: 'KiB', value: perSession(postern.rss.relay, postern.opened), better: 'lower' });

@@ -60,9 +60,10 @@ it('names errors by class, code and message with the numbers blanked', () => {
 it('echoes round trips on real SSH exec channels, all sessions at once, then closes every connection', async () => {
   const opened = await openSessions(4, 2, () => echoSession());
   expect(opened.errors.size).toBe(0);
-  const echoed = await echoAll(opened.sessions, 5, 64);
+  const echoed = await echoAll(opened.sessions, 5, 64, 2);
   expect(echoed.errors.size).toBe(0);
   expect(echoed.samples).toHaveLength(20);
+  expect(echoed.settled).toHaveLength(12);
   expect(echoed.samples.every((ms) => ms > 0 && ms < 10_000)).toBe(true);
   await closeSessions(opened.sessions, 10_000);
   await expect(Promise.all(opened.sessions.map((session) => session.closed))).resolves.toHaveLength(4);

@@ -112,18 +112,30 @@ function readBytes(channel: ClientChannel, message: Buffer): Promise<Buffer> {
   });
 }
 
+export interface EchoResult {
+  /** Every round trip of every session, ms. */
+  samples: number[];
+  /**
+   * The round trips after each session's first `settleTrips`: all sessions start echoing at the
+   * same instant, so the first trips queue behind each other and run cold code; these do not.
+   */
+  settled: number[];
+  errors: ErrorTally;
+}
+
 /** Every session echoes at once; the samples of all sessions together, and the failures. */
-export async function echoAll(sessions: EchoSession[], roundTrips: number, bytes: number): Promise<{ samples: number[]; errors: ErrorTally }> {
-  const samples: number[] = [];
-  const errors: ErrorTally = new Map();
+export async function echoAll(sessions: EchoSession[], roundTrips: number, bytes: number, settleTrips = 0): Promise<EchoResult> {
+  const result: EchoResult = { samples: [], settled: [], errors: new Map() };
   await Promise.all(sessions.map(async ({ channel }, index) => {
     try {
-      samples.push(...await echoRoundTrips(channel, roundTrips, bytes, index));
+      const samples = await echoRoundTrips(channel, roundTrips, bytes, index);
+      result.samples.push(...samples);
+      result.settled.push(...samples.slice(settleTrips));
     } catch (error) {
-      tally(errors, error);
+      tally(result.errors, error);
     }
   }));
-  return { samples, errors };
+  return result;
 }
 
 /** Ends every session and waits (bounded) for each connection to close. */
