@@ -1,8 +1,9 @@
 /**
  * Concurrency: N SSH sessions at once through one relay process and one gateway process to a
  * real OpenSSH sshd, against the same N sessions straight to that sshd in the same run. Each
- * session is an exec channel running `cat`: opened `concurrency` at a time (the handshake storm,
- * timed on its own), then every session does its round trips of a small message at the same
+ * session is an exec channel running `cat`: opened `concurrency` at a time, each until its first
+ * echo comes back (the handshake storm, timed on its own; the gateway accepts the exec before its
+ * own login to the target is done), then every session does its round trips of a small message at the same
  * time, then all close. Per N: sessions opened / errors by type, time to open all, p50/p99 round
  * trip across all sessions (all of them, and without each session's first trips, which start
  * together and queue behind each other), CPU seconds per process, relay and gateway RSS idle and

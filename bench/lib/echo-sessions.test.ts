@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { PassThrough } from 'node:stream';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateEd25519KeyPair } from '@postern/shared/ssh/keys';
@@ -34,7 +35,7 @@ function echoSession(): Promise<EchoSession> {
   });
 }
 
-it('opens sessions at most `concurrency` at a time and counts each failure by type', async () => {
+it('opens sessions at most `concurrency` at a time, each until its first echo, and counts each failure by type', async () => {
   let inFlight = 0;
   let most = 0;
   const opened = await openSessions(12, 3, async (index) => {
@@ -43,13 +44,26 @@ it('opens sessions at most `concurrency` at a time and counts each failure by ty
     await new Promise((resolve) => setTimeout(resolve, 5));
     inFlight -= 1;
     if (index % 4 === 0) throw Object.assign(new Error(`refused session ${index} after ${index * 7} ms`), { code: 'ECONNREFUSED' });
+    // A PassThrough echoes what is written to it, which is all the readiness echo needs.
     const client = new EventEmitter() as unknown as EchoSession['client'];
-    return { client, channel: new EventEmitter() as unknown as EchoSession['channel'] };
+    return { client, channel: new PassThrough() as unknown as EchoSession['channel'] };
   });
   expect(most).toBe(3);
   expect(opened.sessions).toHaveLength(9);
   expect(opened.openMs).toHaveLength(9);
   expect([...opened.errors]).toEqual([['Error(ECONNREFUSED): refused session N after N ms', 3]]);
+});
+
+it('counts a session whose channel closes before its first echo as a failed open, and ends its connection', async () => {
+  let ended = 0;
+  const opened = await openSessions(1, 1, async () => {
+    const client = Object.assign(new EventEmitter(), { end: () => { ended += 1; } }) as unknown as EchoSession['client'];
+    const channel = new PassThrough({ write: (_chunk, _encoding, done) => { done(); channel.destroy(); } });
+    return { client, channel: channel as unknown as EchoSession['channel'] };
+  });
+  expect(opened.sessions).toHaveLength(0);
+  expect([...opened.errors]).toEqual([['Error: the channel closed after N/N echoed bytes', 1]]);
+  expect(ended).toBe(1);
 });
 
 it('names errors by class, code and message with the numbers blanked', () => {

@@ -29,6 +29,7 @@ export interface OpenedSessions {
 }
 
 const STEP_TIMEOUT_MS = 60_000;
+const READY_ECHO_BYTES = 16;
 
 /** A short, stable name for an error: class, code, and the message with numbers blanked out. */
 export function errorType(error: unknown): string {
@@ -55,8 +56,9 @@ export function execCat(client: Ssh2Client): Promise<ClientChannel> {
 }
 
 /**
- * Opens `count` sessions, `concurrency` at a time. `open` must give a ready session or reject;
- * a session that fails is closed by `open` itself and counted here.
+ * Opens `count` sessions, `concurrency` at a time, each until its first echo has come back.
+ * `open` must give a session with its exec channel or reject (closing what it opened); each
+ * failure is counted here.
  */
 export async function openSessions(count: number, concurrency: number, open: (index: number) => Promise<EchoSession>): Promise<OpenedSessions> {
   const sessions: OpenSession[] = [];
@@ -71,7 +73,14 @@ export async function openSessions(count: number, concurrency: number, open: (in
       try {
         const session = await withTimeout(open(index), STEP_TIMEOUT_MS, 'opening a session');
         session.channel.on('error', () => undefined);
-        sessions.push({ ...session, closed: new Promise((resolve) => session.client.once('close', () => resolve())) });
+        const closed = new Promise<void>((resolve) => session.client.once('close', () => resolve()));
+        // Open means echoing: an SSH server may accept the exec before the command runs (the
+        // gateway's bridge does, and logs in to the target meanwhile), so one echo ends the open.
+        await echoRoundTrips(session.channel, 1, READY_ECHO_BYTES, index).catch((error: unknown) => {
+          session.client.end();
+          throw error;
+        });
+        sessions.push({ ...session, closed });
         openMs.push(performance.now() - began);
       } catch (error) {
         tally(errors, error);
