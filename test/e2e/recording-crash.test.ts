@@ -43,7 +43,8 @@ function runChild(mode: 'record' | 'upload', sessionId: string): { child: ChildP
   return { child, output: () => output, exited };
 }
 
-const chunkFiles = () => readdirSync(spoolDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.chunk')).map((e) => join(e.parentPath, e.name));
+/** Spool files holding chunks: segment files (several chunks each) and single-chunk files. */
+const chunkFiles = () => readdirSync(spoolDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && /\.(chunk|segment)$/.test(e.name)).map((e) => join(e.parentPath, e.name));
 
 it('a SIGKILLed recorder loses at most its unfinished chunk; a new process uploads the rest', async () => {
   const session = await rs.openSession('ssh');

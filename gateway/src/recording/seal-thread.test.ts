@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateRecordingKey, openChunk } from '@postern/shared/recording/chunk';
 import { SealThread, sealInlineInto } from './seal-thread.ts';
 import { SpoolDirectory } from './spool-files.ts';
+import { CHUNKS_PER_SEGMENT } from './spool-segments.ts';
 
 const SESSION = '4b8a1f0e-2c3d-4e5f-8a9b-0c1d2e3f4a5b';
 const OTHER = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
@@ -16,6 +17,10 @@ function spoolDir(): SpoolDirectory {
   return new SpoolDirectory(join(dir, 'spool'));
 }
 const filesIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
+/** Every chunk the spool lists, opened with the key. */
+async function openedChunks(spool: SpoolDirectory, key: Buffer, sessionId = SESSION) {
+  return Promise.all((await spool.pending()).map(async (chunk) => ({ path: chunk.path, ...openChunk(key, sessionId, await spool.read(chunk)) })));
+}
 
 describe('sealing and spooling on a worker thread', () => {
   const thread = new SealThread();
@@ -24,7 +29,7 @@ describe('sealing and spooling on a worker thread', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes chunks that open with the key, in any size, moving large plaintexts instead of copying', async () => {
+  it('appends chunks that open with the key, in any size, moving large plaintexts instead of copying', async () => {
     const spool = spoolDir();
     const seal = thread.sealInto(spool);
     const key = generateRecordingKey();
@@ -37,37 +42,42 @@ describe('sealing and spooling on a worker thread', () => {
     ]);
     expect(large.byteLength).toBe(0); // transferred to the worker: the sender no longer holds it
     expect(small.toString()).toBe('tiny'); // pooled memory is copied, never taken away
-    expect(largePath).toBe(spool.chunkFile(SESSION, 4).path);
-    expect(openChunk(key, SESSION, readFileSync(largePath))).toMatchObject({ index: 4, final: false, plaintext: expected });
-    expect(openChunk(key, SESSION, readFileSync(smallPath)).plaintext.toString()).toBe('tiny');
-    expect(filesIn(join(spool.root, SESSION))).toEqual(['0000000004.chunk', '0000000005.chunk']); // no temporary file left
-    expect((await spool.pending()).map((c) => c.index)).toEqual([4, 5]);
+    expect(largePath).toBe(spool.segmentFile(SESSION, 4).path);
+    expect(smallPath).toBe(largePath); // one segment file, two frames
+    const [first, second] = await openedChunks(spool, key);
+    expect(first).toMatchObject({ index: 4, final: false, plaintext: expected });
+    expect(second!.plaintext.toString()).toBe('tiny');
+    expect(filesIn(join(spool.root, SESSION))).toHaveLength(1);
     const reused = thread.allocate(200_000);
     expect(reused.buffer.byteLength).toBe(200_000); // the large plaintext came back for the next chunk
     expect(thread.allocate(200_000)).not.toBe(reused);
   });
 
-  it('a chunk is whole on disk when its promise resolves, and chunks land in the order they were handed over', async () => {
+  it('a chunk is whole on disk when its promise resolves; chunks land in order, a new segment every CHUNKS_PER_SEGMENT', async () => {
     const spool = spoolDir();
     const seal = thread.sealInto(spool);
     const key = generateRecordingKey();
     const seen: number[] = [];
     const writes = Array.from({ length: 24 }, (_, index) => {
       const plaintext = thread.allocate(64 * 1024).fill(index);
-      return seal(key, SESSION, { index, final: index === 23 }, plaintext).then((path) => {
+      return seal(key, SESSION, { index, final: index === 23 }, plaintext).then(async (path) => {
         seen.push(index);
-        expect(openChunk(key, SESSION, readFileSync(path)).plaintext.every((byte) => byte === index)).toBe(true);
+        const listed = (await spool.pending()).find((chunk) => chunk.index === index)!;
+        expect(listed.path).toBe(path);
+        expect(openChunk(key, SESSION, await spool.read(listed)).plaintext.every((byte) => byte === index)).toBe(true);
       });
     });
     await Promise.all(writes);
     expect(seen).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    expect(filesIn(join(spool.root, SESSION))).toEqual([0, CHUNKS_PER_SEGMENT].map((first) => spool.segmentFile(SESSION, first).path.split('/').at(-1)));
+    expect((await openedChunks(spool, key)).map((c) => [c.index, c.final])).toEqual(Array.from({ length: 24 }, (_, i) => [i, i === 23]));
     // Every buffer came back and is kept (more than a handful: a burst after the worker fell behind), still holding its chunk's bytes.
     const reused = Array.from({ length: 24 }, () => thread.allocate(64 * 1024));
     const fills = reused.map((buffer) => (buffer.every((byte) => byte === buffer[0]) ? buffer[0] : -1)).sort((a, b) => a! - b!);
     expect(fills).toEqual(Array.from({ length: 24 }, (_, i) => i));
   });
 
-  it('writes the same bytes the inline path would (same format, same names)', async () => {
+  it('writes the same chunk the inline path would', async () => {
     const workerSpool = spoolDir();
     const inlineSpool = spoolDir();
     const key = generateRecordingKey();
@@ -76,13 +86,14 @@ describe('sealing and spooling on a worker thread', () => {
       thread.sealInto(workerSpool)(key, OTHER, { index: 9, final: true }, Buffer.from(plaintext)),
       sealInlineInto(inlineSpool)(key, OTHER, { index: 9, final: true }, Buffer.from(plaintext)),
     ]);
-    expect(fromWorker.slice(workerSpool.root.length)).toBe(inline.slice(inlineSpool.root.length));
-    const [a, b] = [readFileSync(fromWorker), readFileSync(inline)];
-    expect(a.length).toBe(b.length);
-    expect(openChunk(key, OTHER, a)).toEqual(openChunk(key, OTHER, b));
+    expect(fromWorker).toBe(workerSpool.segmentFile(OTHER, 9).path);
+    const [a] = await Promise.all((await workerSpool.pending()).map((chunk) => workerSpool.read(chunk)));
+    const b = readFileSync(inline);
+    expect(a!.length).toBe(b.length);
+    expect(openChunk(key, OTHER, a!)).toEqual(openChunk(key, OTHER, b));
   });
 
-  it('a bad key or an unwritable spool fails that chunk only, leaving no temporary file', async () => {
+  it('a bad key or an unwritable spool fails that chunk only', async () => {
     const spool = spoolDir();
     const seal = thread.sealInto(spool);
     await expect(seal(Buffer.alloc(5), SESSION, { index: 0, final: false }, Buffer.from('x'))).rejects.toThrow(/sealing or spooling a recording chunk failed/);
@@ -92,9 +103,8 @@ describe('sealing and spooling on a worker thread', () => {
     await expect(seal(generateRecordingKey(), OTHER, { index: 0, final: false }, Buffer.from('x'))).rejects.toThrow(/EEXIST|ENOTDIR/);
     await expect(seal(generateRecordingKey(), '../../etc', { index: 0, final: false }, Buffer.from('x'))).rejects.toThrow(/not a session id/);
     const key = generateRecordingKey();
-    const path = await seal(key, SESSION, { index: 1, final: false }, Buffer.from('ok'));
-    expect(openChunk(key, SESSION, readFileSync(path)).plaintext.toString()).toBe('ok');
-    expect(filesIn(join(spool.root, SESSION))).toEqual(['0000000001.chunk']);
+    await seal(key, SESSION, { index: 1, final: false }, Buffer.from('ok'));
+    expect((await openedChunks(spool, key)).map((c) => [c.index, c.plaintext.toString()])).toEqual([[1, 'ok']]);
   });
 
   it('after the thread is gone, sealing refuses at once instead of waiting forever', async () => {

@@ -1,16 +1,18 @@
 /**
- * Seals recording chunks and writes them to the spool on a worker thread, so neither the
+ * Seals recording chunks and appends them to the spool on a worker thread, so neither the
  * AES-256-GCM pass over every recorded byte nor the file writes run on the event loop that
  * carries the sessions. The event loop posts the plaintext (its memory moved, not copied) and
- * hears back once the chunk file is whole on disk; the ciphertext is never allocated on the
+ * hears back once the chunk is in its segment file; the ciphertext is never allocated on the
  * event loop's heap (256 KiB of garbage per chunk there cost more in garbage collection than
  * the seal itself: see docs/architecture.md "Recordings"). The chunk format is decided in
- * shared/src/recording/chunk.ts and the file names in spool-files.ts; the worker only runs
- * node:crypto's AES-256-GCM over the bytes and writes the file the way `SpoolDirectory.writeChunk` does.
+ * shared/src/recording/chunk.ts, file names and framing in spool-files.ts and spool-segments.ts;
+ * the worker runs node:crypto's AES-256-GCM over the bytes, appends the frame it is given, and
+ * starts a new segment file every CHUNKS_PER_SEGMENT chunks, after a failed write, and after a final chunk.
  */
 import { Worker } from 'node:worker_threads';
-import { prepareChunkSeal, sealChunk, type ChunkHeader } from '@postern/shared/recording/chunk';
-import type { ChunkFile, SpoolDirectory } from './spool-files.ts';
+import { CHUNK_OVERHEAD_BYTES, prepareChunkSeal, sealChunk, type ChunkHeader } from '@postern/shared/recording/chunk';
+import type { SpoolDirectory } from './spool-files.ts';
+import { CHUNKS_PER_SEGMENT, segmentFrameHeader } from './spool-segments.ts';
 
 /**
  * Seals one chunk and hands it on: resolves with what the chunk writer's `persist` receives
@@ -21,9 +23,16 @@ export type ChunkSealer<Sealed = Uint8Array[]> = (key: Buffer, sessionId: string
 /** Sealing on the calling thread, resolving with the sealed chunk (tests, tools). */
 export const sealInline: ChunkSealer = async (key, sessionId, header, plaintext) => [sealChunk(key, sessionId, header, plaintext)];
 
-/** Sealing and spooling on the calling thread (the fallback when no worker can start). */
+/** Sealing on the calling thread into a whole chunk file of its own (tests, and a fallback when no worker can start). */
 export function sealInlineInto(spool: SpoolDirectory): ChunkSealer<string> {
   return async (key, sessionId, header, plaintext) => spool.writeChunk(sessionId, header.index, sealChunk(key, sessionId, header, plaintext));
+}
+
+/** Where a chunk goes: the segment it would start, and its frame header. */
+interface SegmentJob {
+  segment: { directory: string; path: string };
+  frame: Buffer;
+  final: boolean;
 }
 
 /**
@@ -38,7 +47,9 @@ const MAX_SPARE_BYTES = 16 * 1024 * 1024;
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createCipheriv } = require('node:crypto');
-const { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync, writevSync } = require('node:fs');
+const { closeSync, mkdirSync, openSync, writeSync, writevSync } = require('node:fs');
+/** The open segment of each session folder: { fd, path, count }. */
+const segments = new Map();
 
 function writeWhole(fd, parts) {
   const total = parts.reduce((sum, part) => sum + part.length, 0);
@@ -48,29 +59,52 @@ function writeWhole(fd, parts) {
   for (let offset = 0; offset < rest.length;) offset += writeSync(fd, rest, offset);
 }
 
-function sealAndWrite({ key, iv, aad, head, plaintext, file }) {
+function closeSegment(directory) {
+  const open = segments.get(directory);
+  segments.delete(directory);
+  if (open) closeSync(open.fd);
+}
+
+function openSegment({ directory, path }, chunksPerSegment) {
+  const open = segments.get(directory);
+  if (open && open.count < chunksPerSegment) return open;
+  closeSegment(directory);
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  // 'w': a file by this name can only hold a torn first frame of a dead run (its index was never whole).
+  const fresh = { fd: openSync(path, 'w', 0o600), path, count: 0 };
+  segments.set(directory, fresh);
+  return fresh;
+}
+
+function sealAndAppend({ key, iv, aad, head, plaintext, segment, frame, final, chunksPerSegment }) {
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);
   cipher.final();
-  mkdirSync(file.directory, { recursive: true, mode: 0o700 });
-  const fd = openSync(file.temporary, 'w', 0o600);
+  const open = openSegment(segment, chunksPerSegment);
   try {
-    writeWhole(fd, [head, body, cipher.getAuthTag()]);
-  } finally {
-    closeSync(fd);
+    writeWhole(open.fd, [frame, head, body, cipher.getAuthTag()]);
+  } catch (error) {
+    // A frame may be torn: nothing goes after it, the next chunk starts a new segment.
+    closeSegment(segment.directory);
+    throw error;
   }
-  renameSync(file.temporary, file.path);
+  open.count += 1;
+  if (final) closeSegment(segment.directory);
+  return open.path;
 }
 
 parentPort.on('message', (job) => {
+  if (job.closeAll) {
+    for (const directory of [...segments.keys()]) closeSegment(directory);
+    return parentPort.postMessage({ id: job.id, plaintext: null });
+  }
   // The plaintext goes back for reuse when it came as its own memory.
   const giveBack = job.plaintext.buffer.byteLength > 8192 ? job.plaintext.buffer : null;
   try {
-    sealAndWrite(job);
-    parentPort.postMessage({ id: job.id, plaintext: giveBack }, giveBack ? [giveBack] : []);
+    const path = sealAndAppend(job);
+    parentPort.postMessage({ id: job.id, path, plaintext: giveBack }, giveBack ? [giveBack] : []);
   } catch (error) {
-    try { rmSync(job.file.temporary, { force: true }); } catch {}
     parentPort.postMessage({ id: job.id, plaintext: giveBack, error: String(error) }, giveBack ? [giveBack] : []);
   }
 });
@@ -79,11 +113,12 @@ parentPort.on('message', (job) => {
 interface Pending {
   resolve: (path: string) => void;
   reject: (error: Error) => void;
-  path: string;
 }
 
 interface WorkerAnswer {
   id: number;
+  /** The segment the chunk went into. */
+  path?: string;
   plaintext: ArrayBuffer | null;
   error?: string;
 }
@@ -104,16 +139,16 @@ export class SealThread {
     this.worker.on('exit', (code) => this.failAll(new Error(`the sealing thread exited (${code})`)));
   }
 
-  /** A sealer that writes each chunk into `spool` from the worker and resolves with the chunk file's path. */
+  /** A sealer that appends each chunk to its session's segment in `spool` from the worker; resolves with the segment's path once it is there. */
   sealInto(spool: SpoolDirectory): ChunkSealer<string> {
     return (key, sessionId, header, plaintext) => {
-      let file: ChunkFile;
+      let job: SegmentJob;
       try {
-        file = spool.chunkFile(sessionId, header.index);
+        job = { segment: spool.segmentFile(sessionId, header.index), frame: segmentFrameHeader(CHUNK_OVERHEAD_BYTES + plaintext.length), final: header.final };
       } catch (error) {
         return Promise.reject(error as Error);
       }
-      return this.post(key, sessionId, header, plaintext, file);
+      return this.post(key, sessionId, header, plaintext, job);
     };
   }
 
@@ -125,21 +160,29 @@ export class SealThread {
     return Buffer.from(this.spare.splice(index, 1)[0]!);
   };
 
+  /** Closes the open segment files (their descriptors belong to the process, not the thread), then stops the thread. */
   async close(): Promise<void> {
+    if (!this.stopped) {
+      const id = this.nextId;
+      this.nextId += 1;
+      const closed = new Promise<void>((resolve) => this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() }));
+      this.worker.postMessage({ id, closeAll: true });
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+    }
     await this.worker.terminate();
   }
 
-  private post(key: Buffer, sessionId: string, header: ChunkHeader, plaintext: Buffer, file: ChunkFile): Promise<string> {
+  private post(key: Buffer, sessionId: string, header: ChunkHeader, plaintext: Buffer, job: SegmentJob): Promise<string> {
     if (this.stopped) return Promise.reject(this.stopped);
     const { head, iv, aad } = prepareChunkSeal(sessionId, header);
     const id = this.nextId;
     this.nextId += 1;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, path: file.path });
+      this.pending.set(id, { resolve, reject });
       // Node's small-buffer pool (exactly poolSize bytes) is shared by unrelated buffers: never moved away.
       const transferable = plaintext.buffer.byteLength > Buffer.poolSize;
       // Small buffers may be slices of that pool too: posting one would clone the whole 8 KiB pool, so they go as their own copies.
-      this.worker.postMessage({ id, key: new Uint8Array(key), iv, aad: new Uint8Array(aad), head, plaintext, file }, transferable ? [plaintext.buffer as ArrayBuffer] : []);
+      this.worker.postMessage({ id, key: new Uint8Array(key), iv, aad: new Uint8Array(aad), head, plaintext, ...job, chunksPerSegment: CHUNKS_PER_SEGMENT }, transferable ? [plaintext.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -152,7 +195,7 @@ export class SealThread {
       this.spareBytes += answer.plaintext.byteLength;
     }
     if (answer.error) job.reject(new Error(`sealing or spooling a recording chunk failed: ${answer.error}`));
-    else job.resolve(job.path);
+    else job.resolve(answer.path ?? '');
   }
 
   private failAll(error: Error): void {

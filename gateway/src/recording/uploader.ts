@@ -4,7 +4,6 @@
  * hash. Runs when a chunk is sealed, on a timer for retries, and at start for what an earlier
  * process left behind. Needs no key: it uploads ciphertext.
  */
-import { readFile } from 'node:fs/promises';
 import type { GatewayLogger } from '../logger.ts';
 import { uploadChunk, type RecordingServerApi } from './server-api.ts';
 import type { SpoolDirectory, SpooledChunk } from './spool-files.ts';
@@ -83,7 +82,7 @@ export class ChunkUploader {
   }
 
   private async uploadOne(chunk: SpooledChunk): Promise<'stored' | 'refused' | 'retry'> {
-    const sealed = await readFile(chunk.path).catch(() => undefined);
+    const sealed = await this.options.spool.read(chunk).catch(() => undefined);
     if (!sealed) return 'retry';
     const outcome = await uploadChunk(this.options.server, chunk.sessionId, chunk.index, sealed);
     const fields = { sessionId: chunk.sessionId, index: chunk.index, bytes: sealed.length };
