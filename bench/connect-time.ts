@@ -8,6 +8,10 @@
  * before); POSTERN_TIMINGS=1 gives each run's step breakdown.
  *
  *   node --import tsx bench/connect-time.ts [rounds=15]
+ *
+ * POSTERN_BENCH_BEFORE_BIN=/path/to/desktop/bin/postern.js adds an older checkout's command to
+ * each round (e.g. `git archive <commit> desktop package.json | tar -x -C /tmp/before` with
+ * node_modules linked), to measure a change against what it replaced in the same run.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -20,6 +24,7 @@ import { report } from './lib/report.ts';
 import { median, percentile } from './lib/stats.ts';
 
 const rounds = Number(process.argv[2] ?? 15);
+const beforeBin = process.env.POSTERN_BENCH_BEFORE_BIN;
 const TARGET_MS = 300;
 /** bash's prompt for the test user starts with the xterm title "\e]0;postern-test@host: ~\a". */
 const PROMPT = /postern-test@/;
@@ -91,7 +96,7 @@ const fmt = (ms: number) => `${ms.toFixed(0).padStart(5)} ms`;
 console.log(`connect-time: ${rounds} rounds, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'desktop', 'scripts', 'build-cli.ts')], { stdio: 'inherit' });
 const deployment = await startConnectDeployment();
-const samples = { ssh: [] as number[], node: [] as number[], bundle: [] as PromptRun[], source: [] as PromptRun[] };
+const samples = { ssh: [] as number[], node: [] as number[], bundle: [] as PromptRun[], source: [] as PromptRun[], before: [] as number[] };
 try {
   const cli = (fromSource: boolean) => timeToPrompt(process.execPath, [POSTERN_BIN, ...deployment.accessArgs], {
     ...deployment.cliEnv, POSTERN_TIMINGS: '1', ...(fromSource ? { POSTERN_CLI_FROM_SOURCE: '1' } : {}),
@@ -105,6 +110,7 @@ try {
     samples.node.push(await nodeStartMs(deployment.cliEnv));
     samples.bundle.push(await cli(false));
     samples.source.push(await cli(true));
+    if (beforeBin) samples.before.push((await timeToPrompt(process.execPath, [beforeBin, ...deployment.accessArgs], deployment.cliEnv)).ms);
   }
 } finally {
   await deployment.close();
@@ -115,9 +121,12 @@ if (origin !== 'bundle') throw new Error(`the bundled runs ran from ${origin ?? 
 const ms = (runs: PromptRun[]) => runs.map((run) => run.ms);
 const sshMedian = median(samples.ssh);
 console.log(`\nspawn → first prompt byte, median / p99 over ${rounds} runs (load average now ${loadavg()[0]!.toFixed(2)}):`);
-for (const [name, values] of [['ssh (direct to sshd, key)', samples.ssh], ['postern (bundle)', ms(samples.bundle)], ['postern (source, tsx)', ms(samples.source)], ['node -e 0 (to exit)', samples.node]] as const) {
+const rows: Array<[string, number[]]> = [['ssh (direct to sshd, key)', samples.ssh], ['postern (bundle)', ms(samples.bundle)], ['postern (source, tsx)', ms(samples.source)], ['node -e 0 (to exit)', samples.node]];
+if (samples.before.length) rows.push([`before: ${beforeBin}`, samples.before]);
+for (const [name, values] of rows) {
   console.log(`  ${name.padEnd(30)} ${fmt(median(values))} / ${fmt(percentile(values, 0.99))}   ${(median(values) / sshMedian).toFixed(2)}× ssh`);
 }
+console.log(`\nlast bundle run: ${/Postern timings[^\r\n]*/.exec(samples.bundle.at(-1)!.output)?.[0] ?? '(no timings line)'}`);
 console.log('\nwhere the time goes, median per step (POSTERN_TIMINGS=1):');
 console.log(`  ${'step'.padEnd(40)} ${'bundle'.padStart(8)} ${'source'.padStart(8)}`);
 const bundleSteps = increments(samples.bundle);
@@ -140,6 +149,10 @@ report({ measure: 'Connect time (median): postern bundle vs from source (tsx, be
   baseline: { name: 'postern via tsx', value: median(ms(samples.source)) }, better: 'lower', target: 'faster than tsx', met: median(bundleMs) < median(ms(samples.source)) });
 report({ measure: 'CLI CPU time per connect (user+sys): bundle vs from source (tsx, before)', unit: 'ms', value: median(bundleCpu),
   baseline: { name: 'postern via tsx', value: median(sourceCpu) }, better: 'lower' });
+if (samples.before.length) {
+  report({ measure: 'Connect time (median): postern now vs the older checkout', unit: 'ms', value: median(bundleMs),
+    baseline: { name: 'postern before', value: median(samples.before) }, better: 'lower', target: 'faster than before', met: median(bundleMs) < median(samples.before) });
+}
 const loaded = bundleSteps[0]!.values;
 report({ measure: 'CLI start: process start → code loaded (bundle) vs node -e 0', unit: 'ms', value: median(loaded),
   baseline: { name: 'node -e 0', value: median(samples.node) }, better: 'lower' });
