@@ -2,8 +2,8 @@
  * What recording costs on a shell-like stream: the real OpenSSH `ssh` client runs `cat` of a
  * shell-like text file (ls -l lines, ANSI colours, prompts) through the gateway SSH bridge to the
  * real sshd, once with NO_RECORDING and once recorded by the gateway's own RecordingSpool
- * (records framed into 448 KiB chunks, sealed with AES-256-GCM and written to a spool folder on
- * the seal thread, exactly as the gateway does; the server is a stub that only hands out the
+ * (records framed into 448 KiB chunks, sealed with AES-256-GCM and appended to segment files in
+ * a spool folder on the seal thread, exactly as the gateway does; the server is a stub that only hands out the
  * session key, so nothing is uploaded). Rounds alternate; figures are medians.
  * Besides MB/s it counts CPU: the gateway's main thread (the event loop that carries sessions)
  * and the whole process (main + seal thread), per MB — the figures that stay meaningful when

@@ -1,7 +1,7 @@
 /**
  * Moves spooled chunks to the server: oldest first, one at a time (uploads must not compete with
- * live sessions for the link), deleting a file only after the server confirmed its index and
- * hash. Runs when a chunk is sealed, on a timer for retries, and at start for what an earlier
+ * live sessions for the link), taking a chunk out of the spool only after the server confirmed
+ * its index and hash. Runs when a chunk is sealed, on a timer for retries, and at start for what an earlier
  * process left behind. Needs no key: it uploads ciphertext.
  */
 import type { GatewayLogger } from '../logger.ts';
