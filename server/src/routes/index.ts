@@ -23,6 +23,7 @@ import * as sshCa from './pki/ssh-ca.ts';
 import * as createSession from './sessions/create-session.ts';
 import * as gatewaySession from './sessions/gateway-session.ts';
 import * as terminateSession from './sessions/terminate-session.ts';
+import * as endSession from './sessions/end-session.ts';
 import * as recordingChunks from './recordings/gateway-chunks.ts';
 import * as recordingPlayback from './recordings/playback.ts';
 import * as sessionsList from './recordings/sessions-list.ts';
@@ -37,7 +38,7 @@ const ROUTE_MODULES: ReadonlyArray<{ register(app: App): void }> = [
   login, refresh, logout, me, machineLogin, password,
   orgs, orgUsers, projects, projectMembers, machineIdentities, auditLogs,
   gateways, listResources, sshResources, kubernetesResources, pamAccounts,
-  gatewayEnrollment, relayEnrollment, sshCa, createSession, gatewaySession, terminateSession,
+  gatewayEnrollment, relayEnrollment, sshCa, createSession, gatewaySession, terminateSession, endSession,
   recordingChunks, recordingPlayback, sessionsList,
   gatewayHealth, gatewayPresence, checkReachability, gatewayPool,
 ];
