@@ -7,7 +7,7 @@
  */
 import type { Duplex } from 'node:stream';
 import tls, { type TLSSocket } from 'node:tls';
-import { readSessionParameters } from '@postern/shared/pki/peer-identity';
+import { sessionParametersOf } from '@postern/shared/pki/peer-identity';
 import { encodeRelayStatus, type RelayStatusName } from '@postern/shared/relay/frame';
 import { admitPeerCertificate } from '@postern/shared/relay/peer-admission';
 import type { AlpnHandlerRegistry, InnerPeer } from './alpn-registry.ts';
@@ -98,7 +98,7 @@ async function admitPeer(socket: TLSSocket, deps: InnerTlsDeps): Promise<InnerPe
     peerCertificate: socket.getPeerX509Certificate(), authorized: socket.authorized, authorizationError: socket.authorizationError,
   }, { trustedCas: deps.trustedClientCas, roles: ['session-client', 'platform-client'], orgId: deps.orgId });
   if (info.parameters.role === 'platform-client') return { kind: 'platform', orgId: deps.orgId };
-  const session = readSessionParameters(info.certificate);
+  const session = sessionParametersOf(info);
   if (session.gatewayId !== deps.gatewayId) {
     throw new Refusal('gateway_mismatch', `this session is for gateway ${session.gatewayId}, not ${deps.gatewayId}; connect to the gateway your session names.`);
   }

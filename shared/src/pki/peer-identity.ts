@@ -6,7 +6,7 @@
 import type { PeerCertificate } from 'node:tls';
 import { X509MalformedError, X509WrongIdentityError, X509WrongUsageError } from '../errors.ts';
 import { GATEWAY_URI_PREFIX, gatewayUri } from './oids.ts';
-import { readCertificate, type CertificateInput } from './read-certificate.ts';
+import { readCertificate, type CertificateInfo, type CertificateInput } from './read-certificate.ts';
 
 export interface SessionParameters {
   orgId: string;
@@ -44,7 +44,12 @@ export function readGatewayId(certificate: CertificateInput): string {
  * session meant for another gateway must not open here.
  */
 export function readSessionParameters(certificate: CertificateInput, expectedGatewayId?: string): SessionParameters {
-  const { parameters: p, notAfter } = readCertificate(certificate);
+  return sessionParametersOf(readCertificate(certificate), expectedGatewayId);
+}
+
+/** The session parameters of an already parsed certificate (an admission's verdict), without parsing it again. */
+export function sessionParametersOf(info: CertificateInfo, expectedGatewayId?: string): SessionParameters {
+  const { parameters: p, notAfter } = info;
   if (p.role !== 'session-client') throw new X509WrongUsageError('session-client', [p.role]);
   if (!p.orgId || !p.gatewayId || !p.sessionId || !p.resourceId || !p.accountId) {
     throw new X509MalformedError('session certificate', 'it lacks one of org, gateway, session, resource or account id');

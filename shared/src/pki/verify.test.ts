@@ -6,7 +6,7 @@ import { createCertificateAuthority } from './ca.ts';
 import { issueGatewayServerCert, issueRelayClientCert, issueSessionClientCert } from './issue.ts';
 import { makeOrgPki, makeRequester, opensslVerify } from './openssl.test-support.ts';
 import { fromPem, toPem } from './pem.ts';
-import { verifyCertificate, type VerifyCertificateOptions } from './verify.ts';
+import { readTrustedCa, verifyCertificate, type VerifyCertificateOptions } from './verify.ts';
 
 const start = new Date('2026-06-01T00:00:00Z');
 const hour = 3600_000;
@@ -89,5 +89,19 @@ describe('chain verification (ours and openssl agree)', () => {
     const next = createCertificateAuthority({ kind: 'gateway-client', orgId: 'org-a', now: start }).authority;
     const info = atGateway(session.pem, duringSession, { trustedCas: [next.certificatePem, orgA.gatewayClientCa.certificatePem] });
     expect(info.parameters.sessionId).toBe('ses-1');
+  });
+});
+
+describe('trusted CA parsing is cached per PEM', () => {
+  it('the same PEM is parsed once; another CA is its own entry; a wrong CA is still refused after caching', () => {
+    const pem = orgA.gatewayClientCa.certificatePem;
+    expect(readTrustedCa(pem)).toBe(readTrustedCa(pem));
+    expect(readTrustedCa(orgB.gatewayClientCa.certificatePem)).not.toBe(readTrustedCa(pem));
+    expect(readTrustedCa(orgB.gatewayClientCa.certificatePem).parameters.orgId).toBe('org-b');
+    // Non-PEM inputs are parsed on each call (no identity to key them by).
+    const der = fromPem(pem, 'CERTIFICATE');
+    expect(readTrustedCa(der)).not.toBe(readTrustedCa(der));
+    expect(() => atGateway(session.pem, duringSession, { trustedCas: [orgB.gatewayClientCa.certificatePem], orgId: undefined })).toThrow(X509WrongCaError);
+    expect(atGateway(session.pem, duringSession).parameters.sessionId).toBe('ses-1');
   });
 });

