@@ -115,6 +115,23 @@ describe('the session chunk writer and spool recorder', () => {
     expect(h.assemble().events[0]!.event).toMatchObject({ type: 'k8s.request', truncated: true });
   });
 
+  it('hands its buffer back when it stops (end, detach or abandon), once', async () => {
+    for (const stop of ['end', 'detach', 'abandon'] as const) {
+      const released: Buffer[] = [];
+      const allocated: Buffer[] = [];
+      const writer = new SessionChunkWriter({
+        sessionId: SESSION, seal: sealInline, persist: () => {},
+        allocate: (size) => { const buffer = Buffer.alloc(size); allocated.push(buffer); return buffer; },
+        release: (buffer) => released.push(buffer),
+      });
+      if (stop !== 'abandon') writer.setKey(generateRecordingKey(), 0);
+      writer.appendJson('event', 0, { type: 'x' });
+      if (stop === 'abandon') writer.abandon('no key'); else writer[stop]();
+      writer.end();
+      expect(released, stop).toEqual([allocated.at(-1)]);
+    }
+  });
+
   it('an oversized event is replaced by a note, never refused downstream', async () => {
     const h = harness();
     h.writer.setKey(h.key, 0);

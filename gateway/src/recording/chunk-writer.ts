@@ -29,8 +29,10 @@ export interface ChunkWriterOptions<Sealed> {
   persist: (index: number, sealed: Promise<Sealed>, final: boolean) => void;
   /** Seals a chunk and hands it on (in the gateway: a worker thread that also writes it to the spool). */
   seal: ChunkSealer<Sealed>;
-  /** Where chunk buffers come from (the seal thread recycles them); fresh memory by default. */
+  /** Where chunk buffers come from (the seal thread's shared slots); fresh memory by default. */
   allocate?: (size: number) => Buffer;
+  /** Takes back the buffer the writer holds when it stops. */
+  release?: (buffer: Buffer) => void;
   /** Told when plaintext had to be dropped (key never came, or memory bound hit). */
   dropped?: (chunks: number, reason: string) => void;
   now?: () => number;
@@ -132,6 +134,7 @@ export class SessionChunkWriter<Sealed = Uint8Array[]> {
   private finish(): void {
     this.finished = true;
     clearInterval(this.timer);
+    this.options.release?.(this.buffer);
   }
 
   private seal(final: boolean): void {

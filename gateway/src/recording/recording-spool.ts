@@ -83,7 +83,7 @@ export class RecordingSpool {
     entry.writes = Promise.resolve();
     entry.writer = new SessionChunkWriter({
       sessionId, chunkBytes: this.options.chunkBytes, sealIntervalMs: this.options.sealIntervalMs,
-      seal: this.sealIntoSpool, allocate: this.sealer.allocate,
+      seal: this.sealIntoSpool, allocate: this.sealer.allocate, release: this.sealer.release,
       persist: (index, sealed, final) => {
         sealed.catch(() => undefined); // handled in order by persist(); this only keeps it from counting as unhandled meanwhile
         entry.writes = entry.writes.then(() => this.persist(sessionId, index, sealed, final));

@@ -48,9 +48,24 @@ describe('sealing and spooling on a worker thread', () => {
     expect(first).toMatchObject({ index: 4, final: false, plaintext: expected });
     expect(second!.plaintext.toString()).toBe('tiny');
     expect(filesIn(join(spool.root, SESSION))).toHaveLength(1);
-    const reused = thread.allocate(200_000);
-    expect(reused.buffer.byteLength).toBe(200_000); // the large plaintext came back for the next chunk
-    expect(thread.allocate(200_000)).not.toBe(reused);
+  });
+
+  it('chunk buffers are slots shared with the worker: read in place, free again once spooled, own memory when all are out', async () => {
+    const spool = spoolDir();
+    const seal = thread.sealInto(spool);
+    const key = generateRecordingKey();
+    const slots: Buffer[] = [];
+    for (let buffer = thread.allocate(1_000); buffer.buffer instanceof SharedArrayBuffer; buffer = thread.allocate(1_000)) slots.push(buffer);
+    expect(slots.length).toBeGreaterThanOrEqual(8);
+    const own = thread.allocate(1_000); // every slot is out: memory of its own
+    expect(own.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    slots[0]!.fill(0x62);
+    await seal(key, SESSION, { index: 0, final: false }, slots[0]!);
+    expect(slots[0]!.byteLength).toBe(1_000); // nothing moved away
+    const again = thread.allocate(1_000);
+    expect(again.buffer).toBe(slots[0]!.buffer); // its slot is free again
+    expect((await openedChunks(spool, key))[0]!.plaintext.every((byte) => byte === 0x62)).toBe(true);
+    for (const buffer of [...slots.slice(1), again, own]) thread.release(buffer);
   });
 
   it('a chunk is whole on disk when its promise resolves; chunks land in order, a new segment every CHUNKS_PER_SEGMENT', async () => {

@@ -10,6 +10,8 @@
  * starts a new segment file every CHUNKS_PER_SEGMENT chunks, after a failed write, and after a final chunk.
  */
 import { Worker } from 'node:worker_threads';
+import { ChunkBufferPool } from './chunk-buffers.ts';
+import { DEFAULT_CHUNK_BYTES } from './chunk-writer.ts';
 import { CHUNK_OVERHEAD_BYTES, prepareChunkSeal, sealChunk, type ChunkHeader } from '@postern/shared/recording/chunk';
 import type { SpoolDirectory } from './spool-files.ts';
 import { CHUNKS_PER_SEGMENT, segmentFrameHeader } from './spool-segments.ts';
@@ -35,17 +37,10 @@ interface SegmentJob {
   final: boolean;
 }
 
-/**
- * Plaintext buffers the worker handed back, for the next chunks: fresh memory costs page faults
- * on every first touch. Counted in bytes so a burst of returns after the worker fell behind on
- * bulk output is kept (up to 16 MiB for every session together) instead of left to the collector.
- */
-const MAX_SPARE_BYTES = 16 * 1024 * 1024;
-
 // Plain CommonJS evaluated in the worker: no TypeScript loader is needed there. Blocking file
 // calls are right here: this thread does nothing else, and chunks land in the order they came.
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { createCipheriv } = require('node:crypto');
 const { closeSync, mkdirSync, openSync, writeSync, writevSync } = require('node:fs');
 /** The open segment of each session folder: { fd, path, count }. */
@@ -99,8 +94,9 @@ parentPort.on('message', (job) => {
     for (const directory of [...segments.keys()]) closeSegment(directory);
     return parentPort.postMessage({ id: job.id, plaintext: null });
   }
-  // The plaintext goes back for reuse when it came as its own memory.
-  const giveBack = job.plaintext.buffer.byteLength > 8192 ? job.plaintext.buffer : null;
+  // A chunk in a shared slot is read in place; one that came as its own memory goes back for reuse.
+  if (job.slot !== undefined) job.plaintext = Buffer.from(workerData.shared, job.offset, job.length);
+  const giveBack = job.slot === undefined && job.plaintext.buffer.byteLength > 8192 ? job.plaintext.buffer : null;
   try {
     const path = sealAndAppend(job);
     parentPort.postMessage({ id: job.id, path, plaintext: giveBack }, giveBack ? [giveBack] : []);
@@ -113,6 +109,8 @@ parentPort.on('message', (job) => {
 interface Pending {
   resolve: (path: string) => void;
   reject: (error: Error) => void;
+  /** The shared slot the chunk is read from, free again once the worker answers. */
+  slot?: number | undefined;
 }
 
 interface WorkerAnswer {
@@ -127,12 +125,11 @@ export class SealThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
-  private readonly spare: ArrayBuffer[] = [];
-  private spareBytes = 0;
+  private readonly buffers = new ChunkBufferPool(DEFAULT_CHUNK_BYTES);
   private stopped: Error | undefined;
 
   constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared: this.buffers.shared } });
     this.worker.unref();
     this.worker.on('message', (answer: WorkerAnswer) => this.settle(answer));
     this.worker.on('error', (error) => this.failAll(error));
@@ -152,13 +149,11 @@ export class SealThread {
     };
   }
 
-  /** A chunk buffer of `size` bytes: a returned one when there is one, fresh memory otherwise. */
-  readonly allocate = (size: number): Buffer => {
-    const index = this.spare.findIndex((buffer) => buffer.byteLength === size);
-    if (index < 0) return Buffer.allocUnsafeSlow(size);
-    this.spareBytes -= size;
-    return Buffer.from(this.spare.splice(index, 1)[0]!);
-  };
+  /** A chunk buffer of `size` bytes (a slot shared with the worker when one is free). */
+  readonly allocate = (size: number): Buffer => this.buffers.allocate(size);
+
+  /** A chunk buffer its writer will not seal (the writer stopped): back to the pool. */
+  readonly release = (buffer: Buffer): void => this.buffers.release(buffer);
 
   /** Closes the open segment files (their descriptors belong to the process, not the thread), then stops the thread. */
   async close(): Promise<void> {
@@ -177,12 +172,15 @@ export class SealThread {
     const { head, iv, aad } = prepareChunkSeal(sessionId, header);
     const id = this.nextId;
     this.nextId += 1;
+    const slot = this.buffers.slotOf(plaintext);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      // Node's small-buffer pool (exactly poolSize bytes) is shared by unrelated buffers: never moved away.
+      this.pending.set(id, { resolve, reject, slot });
+      // Small buffers may be slices of Node's 8 KiB pool: posting one would clone the whole pool, so they go as their own copies.
+      const common = { id, key: new Uint8Array(key), iv, aad: new Uint8Array(aad), head, ...job, chunksPerSegment: CHUNKS_PER_SEGMENT };
+      if (slot !== undefined) return this.worker.postMessage({ ...common, slot, offset: plaintext.byteOffset, length: plaintext.length });
+      // The pool itself (exactly poolSize bytes) is shared by unrelated buffers: never moved away.
       const transferable = plaintext.buffer.byteLength > Buffer.poolSize;
-      // Small buffers may be slices of that pool too: posting one would clone the whole 8 KiB pool, so they go as their own copies.
-      this.worker.postMessage({ id, key: new Uint8Array(key), iv, aad: new Uint8Array(aad), head, plaintext, ...job, chunksPerSegment: CHUNKS_PER_SEGMENT }, transferable ? [plaintext.buffer as ArrayBuffer] : []);
+      this.worker.postMessage({ ...common, plaintext }, transferable ? [plaintext.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -190,10 +188,8 @@ export class SealThread {
     const job = this.pending.get(answer.id);
     if (!job) return;
     this.pending.delete(answer.id);
-    if (answer.plaintext && this.spareBytes + answer.plaintext.byteLength <= MAX_SPARE_BYTES) {
-      this.spare.push(answer.plaintext);
-      this.spareBytes += answer.plaintext.byteLength;
-    }
+    if (job.slot !== undefined) this.buffers.freeSlot(job.slot);
+    if (answer.plaintext) this.buffers.keep(answer.plaintext);
     if (answer.error) job.reject(new Error(`sealing or spooling a recording chunk failed: ${answer.error}`));
     else job.resolve(answer.path ?? '');
   }
