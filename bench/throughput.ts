@@ -12,15 +12,15 @@
  *   npm run bench -- throughput            (POSTERN_BENCH_MB=256, POSTERN_BENCH_ROUNDS=3)
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { readGatewayHostKey, writeKnownHost } from '../desktop/src/core/ssh/known-hosts.ts';
 import { serveLocalSshPort } from '../desktop/src/core/ssh/local-forwarder.ts';
 import { openSshAccess } from '../desktop/src/core/ssh/ssh-access.ts';
-import { startBenchDeployment } from './lib/deployment.ts';
-import { clientOptions, generateUserKey, startOpenSshForward, timedRun, type UserKey } from './lib/openssh.ts';
-import { cpuSeconds } from './lib/process-usage.ts';
+import { startConnectDeployment } from './lib/connect-deployment.ts';
+import { clientOptions, startOpenSshForward, timedRun } from './lib/openssh.ts';
+import { cpuSeconds } from './lib/proc.ts';
 import { report } from './lib/report.ts';
 import { median } from './lib/stats.ts';
 
@@ -37,22 +37,24 @@ function writeRandomFile(file: string, bytes: number): void {
   closeSync(fd);
 }
 
-const key: UserKey = generateUserKey();
-const deployment = await startBenchDeployment({ authorizedKeys: [key.publicKeyLine] });
-const { sshd } = deployment;
-const big = join(key.dir.path, 'payload.bin');
-const tiny = join(key.dir.path, 'one-byte.bin');
+const deployment = await startConnectDeployment();
+const { sshd, directKeyFile } = deployment;
+const work = mkdtempSync(join(tmpdir(), 'postern-bench-throughput-'));
+const big = join(work, 'payload.bin');
+const tiny = join(work, 'one-byte.bin');
 writeRandomFile(big, megabytes * 1e6);
 writeRandomFile(tiny, 1);
 
-const access = await openSshAccess(deployment.api, { ...deployment.target, durationSeconds: 3600 });
+// What `postern pam ssh access --local-port` runs, in this process: the session (per-session
+// certificate login at the target), the local forwarder, the gateway's host key in known_hosts.
+const access = await openSshAccess(await deployment.signIn(), { ...deployment.target, durationSeconds: 3600 });
 const forwarder = await serveLocalSshPort({ port: 0, dial: () => access.dial() });
-const knownHosts = await writeKnownHost(join(key.dir.path, 'postern_known_hosts'), forwarder.host, forwarder.port, await readGatewayHostKey(await access.dial()));
-const bastion = await startOpenSshForward(key, sshd.user, sshd.port, { host: '127.0.0.1', port: sshd.port });
+const knownHosts = await writeKnownHost(join(work, 'postern_known_hosts'), forwarder.host, forwarder.port, await readGatewayHostKey(await access.dial()));
+const bastion = await startOpenSshForward(directKeyFile, sshd.user, sshd.port, { host: '127.0.0.1', port: sshd.port });
 
 const scpArgs: Record<Path, (file: string) => string[]> = {
-  direct: (file) => [...clientOptions(key), '-P', String(sshd.port), file, `${sshd.user}@127.0.0.1:/dev/null`],
-  'ssh -L': (file) => [...clientOptions(key), '-P', String(bastion.port), file, `${sshd.user}@127.0.0.1:/dev/null`],
+  direct: (file) => [...clientOptions(directKeyFile), '-P', String(sshd.port), file, `${sshd.user}@127.0.0.1:/dev/null`],
+  'ssh -L': (file) => [...clientOptions(directKeyFile), '-P', String(bastion.port), file, `${sshd.user}@127.0.0.1:/dev/null`],
   // The gateway authenticates the session by its certificate; the user name here is not used.
   Postern: (file) => [...clientOptions(undefined, knownHosts), '-P', String(forwarder.port), file, `postern@${forwarder.host}:/dev/null`],
 };
@@ -85,8 +87,8 @@ for (let round = 0; round < rounds; round++) {
 
 bastion.stop();
 await forwarder.close();
-await deployment.stop();
-key.dir.remove();
+await deployment.close();
+rmSync(work, { recursive: true, force: true });
 
 console.log(`scp upload of ${megabytes} MB × ${rounds} rounds; load average before/after ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`);
 for (const path of paths) {

@@ -1,5 +1,5 @@
 /**
- * A whole deployment for timing `postern pam ssh access` end to end: a real server process, a
+ * A whole deployment for the end-to-end benchmarks (connect time, throughput): a real server process, a
  * managed relay and a gateway enrolled with it, and a real OpenSSH sshd that trusts the
  * resource's SSH CA (the account logs in with a per-session certificate). The `postern` command
  * is signed in once; the same sshd also accepts a plain key, for the `ssh` baseline.
@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApiClient, type Tokens } from '../../desktop/src/core/api-client.ts';
 import { encodeOpenSshPrivateKey } from '../../shared/src/ssh/private-key.ts';
 import { formatPublicKeyLine, generateEd25519KeyPair } from '../../shared/src/ssh/keys.ts';
 import { createGatewayWithIdentity, eventually, gatewayHealth, startEnrolledGateway, startEnrolledRelay, type Proc } from '../../test/e2e/deployment-harness.ts';
@@ -20,7 +21,15 @@ export const POSTERN_BIN = join(REPO_ROOT, 'desktop', 'bin', 'postern.js');
 
 export interface ConnectDeployment {
   server: ServerProcess;
+  relay: Proc;
+  gateway: Proc;
   sshd: RunningSshd;
+  /** The certificate account, for openSshAccess. */
+  target: { projectId: string; resource: string; account: string };
+  /** A private key the sshd accepts for its test user (the OpenSSH baselines log in with it). */
+  directKeyFile: string;
+  /** An API client signed in as the admin, for benchmarks that play the CLI in-process. */
+  signIn(): Promise<ApiClient>;
   /** `postern pam ssh access` arguments for the certificate account. */
   accessArgs: string[];
   /** Environment for `postern`: its own config folder, already signed in. */
@@ -53,7 +62,8 @@ export async function startConnectDeployment(): Promise<ConnectDeployment> {
   };
   try {
     const owner = await ownerToken(server);
-    procs.push(await startEnrolledRelay(server, RELAY_TOKEN, 'edge', join(work, 'relay')));
+    const relay = await startEnrolledRelay(server, RELAY_TOKEN, 'edge', join(work, 'relay'));
+    procs.push(relay);
     const { gatewayId, token } = await createGatewayWithIdentity(server, owner, 'gw');
     const gateway = startEnrolledGateway(server, token, join(work, 'gw'), { POSTERN_LOG_LEVEL: 'warn' });
     procs.push(gateway);
@@ -75,7 +85,14 @@ export async function startConnectDeployment(): Promise<ConnectDeployment> {
     const keyFile = join(work, 'id_ed25519');
     writeFileSync(keyFile, encodeOpenSshPrivateKey(directKey.privateKey), { mode: 0o600 });
     return {
-      server, sshd, cliEnv, close,
+      server, relay, gateway, sshd, cliEnv, close, directKeyFile: keyFile,
+      target: { projectId: server.projectId, resource: 'bench-target', account: 'ops-cert' },
+      signIn: async () => {
+        const tokens = await fetch(`${server.url}/api/v1/auth/login`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
+        }).then((r) => r.json() as Promise<Tokens>);
+        return new ApiClient({ serverUrl: server.url, tokens });
+      },
       accessArgs: ['pam', 'ssh', 'access', '--resource', 'bench-target', '--account', 'ops-cert', '--project-id', server.projectId, '--duration', '10m'],
       directSshArgs: [
         '-F', '/dev/null', '-i', keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'UserKnownHostsFile=/dev/null',

@@ -1,38 +1,22 @@
 /**
- * The real OpenSSH clients as benchmark baselines: a user key the target sshd trusts, `ssh -L`
- * forwards (the bastion a user would otherwise run), and timed runs of ssh/scp.
+ * The real OpenSSH clients as benchmark baselines: `ssh -L` forwards (the bastion a user would
+ * otherwise run) and timed runs of ssh/scp.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
-import { scratchDir, sshKeygen, type ScratchDir } from '../../test/fixtures/ssh-keygen.ts';
-
-export interface UserKey {
-  dir: ScratchDir;
-  privateKeyFile: string;
-  publicKeyLine: string;
-}
-
-export function generateUserKey(): UserKey {
-  const dir = scratchDir();
-  const privateKeyFile = join(dir.path, 'id_ed25519');
-  sshKeygen(['-q', '-t', 'ed25519', '-N', '', '-C', 'postern-bench', '-f', privateKeyFile]);
-  return { dir, privateKeyFile, publicKeyLine: readFileSync(`${privateKeyFile}.pub`, 'utf8').trim() };
-}
 
 /** Options every baseline client uses: no config file, no prompts, host keys not checked (loopback, throwaway). */
-export function clientOptions(key?: UserKey, knownHosts?: string): string[] {
+export function clientOptions(keyFile?: string, knownHosts?: string): string[] {
   return [
     '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR',
     ...(knownHosts ? ['-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes'] : ['-o', 'UserKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=no']),
     '-o', 'GlobalKnownHostsFile=/dev/null',
-    ...(key ? ['-i', key.privateKeyFile, '-o', 'IdentitiesOnly=yes'] : []),
+    ...(keyFile ? ['-i', keyFile, '-o', 'IdentitiesOnly=yes'] : []),
   ];
 }
 
 /** `ssh -N -L` through the sshd at `sshdPort` to `target`; resolves once the forward accepts connections. */
-export async function startOpenSshForward(key: UserKey, user: string, sshdPort: number, target: { host: string; port: number }): Promise<{ port: number; stop(): void }> {
+export async function startOpenSshForward(keyFile: string, user: string, sshdPort: number, target: { host: string; port: number }): Promise<{ port: number; stop(): void }> {
   const port = await new Promise<number>((resolve) => {
     const probe = net.createServer().listen(0, '127.0.0.1', () => {
       const { port: free } = probe.address() as net.AddressInfo;
@@ -40,7 +24,7 @@ export async function startOpenSshForward(key: UserKey, user: string, sshdPort: 
     });
   });
   const child: ChildProcess = spawn('ssh', [
-    ...clientOptions(key), '-N', '-o', 'ExitOnForwardFailure=yes', '-p', String(sshdPort),
+    ...clientOptions(keyFile), '-N', '-o', 'ExitOnForwardFailure=yes', '-p', String(sshdPort),
     '-L', `127.0.0.1:${port}:${target.host}:${target.port}`, `${user}@127.0.0.1`,
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
