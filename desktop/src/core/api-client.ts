@@ -35,6 +35,8 @@ interface RequestOptions<T> {
   anonymous?: boolean;
   /** The answer is text (a script, a key line), not JSON. */
   text?: boolean;
+  /** This call's own bound, where the client's default is too long (ending a session on exit). */
+  timeoutMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -150,21 +152,22 @@ export class ApiClient {
       if (!this.tokens) throw new NotSignedInError();
       headers.authorization = `Bearer ${this.tokens.accessToken}`;
     }
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     let response: Response;
     try {
       response = await this.fetchImpl(this.url(path, options.query), {
-        method, headers, signal: AbortSignal.timeout(this.timeoutMs),
+        method, headers, signal: AbortSignal.timeout(timeoutMs),
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       });
     } catch (error) {
-      throw this.transportError(error);
+      throw this.transportError(error, timeoutMs);
     }
-    return readAnswer(response, this.serverUrl, this.timeoutMs, options.text ?? false);
+    return readAnswer(response, this.serverUrl, timeoutMs, options.text ?? false);
   }
 
-  private transportError(error: unknown): PosternError {
+  private transportError(error: unknown, timeoutMs: number): PosternError {
     const name = (error as Error | undefined)?.name;
-    if (name === 'TimeoutError' || name === 'AbortError') return new RequestTimeoutError(this.serverUrl, this.timeoutMs);
+    if (name === 'TimeoutError' || name === 'AbortError') return new RequestTimeoutError(this.serverUrl, timeoutMs);
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return new ServerUnreachableError(this.serverUrl, cause?.code ?? cause?.message ?? (error as Error).message);
   }

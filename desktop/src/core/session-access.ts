@@ -13,6 +13,7 @@ import type { ResourceType } from '@postern/shared/schemas/resources';
 import type { ApiClient } from './api-client.ts';
 import type { OnConnectStep } from './connect-steps.ts';
 import { pamApi } from './pam-api.ts';
+import { endSession, type SessionEndOutcome } from './session-end.ts';
 
 const zCreatedSession = z.object({
   sessionId: z.string(),
@@ -39,6 +40,8 @@ export interface SessionAccess {
   expiresAt: Date;
   /** One new stream to the gateway (a fresh relay + inner TLS connection each call). */
   dial(onStep?: OnConnectStep): Promise<TLSSocket>;
+  /** Ends the session on the server now (bounded; already over counts as ended): see session-end.ts. */
+  end(): Promise<SessionEndOutcome>;
 }
 
 export class WrongResourceTypeError extends PosternError {
@@ -108,5 +111,6 @@ export async function openSessionAccess(api: ApiClient, request: AccessRequest, 
       alpn: ALPN_OF[type],
       ...(onDialStep ? { onStep: onDialStep } : {}),
     }),
+    end: () => endSession(api, created.sessionId),
   };
 }

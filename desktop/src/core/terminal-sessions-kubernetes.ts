@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { PosternError } from '@postern/shared/errors';
-import type { KubernetesConnection } from '../common/session-types.ts';
+import type { KubernetesConnection, TerminalTab } from '../common/session-types.ts';
 import type { ApiClient } from './api-client.ts';
 import { openKubernetesAccess, type KubernetesAccessRequest } from './kubernetes/kubernetes-access.ts';
 import { startKubernetesSession, type KubernetesSession } from './kubernetes/kubernetes-session.ts';
+import { sessionEndWarning } from './session-end.ts';
 import type { LocalShellOptions } from './terminal-sessions-local.ts';
 import type { TerminalSessions, TerminalSize } from './terminal-sessions.ts';
 
@@ -20,6 +21,8 @@ export interface KubernetesTabAccess {
   accountName: string;
   expiresAt: Date;
   dial(): Promise<Duplex>;
+  /** Ends the server session (session-end.ts); called once when the connection stops. */
+  end?(): Promise<unknown>;
 }
 export type KubernetesOpener = (api: ApiClient, request: KubernetesAccessRequest) => Promise<KubernetesTabAccess>;
 
@@ -32,6 +35,8 @@ export interface KubernetesConnectionsOptions {
   shell: LocalShellOptions;
   terminals: TerminalSessions;
   onEnded(connectionId: string, reason: 'expired' | 'stopped'): void;
+  /** The server could not be told the session ended (it still ends at its end time): the app's log. */
+  warn?(line: string): void;
 }
 
 export class KubernetesConnectionGoneError extends PosternError {
@@ -45,27 +50,50 @@ export function exportKubeconfigLine(path: string): string {
   return `export KUBECONFIG='${path.replaceAll("'", `'\\''`)}'`;
 }
 
+interface LiveConnection {
+  session: KubernetesSession;
+  tabId: string;
+  /** Ends the server session, once; never rejects. */
+  endSession(): Promise<void>;
+}
+
 export class KubernetesConnections {
-  private readonly live = new Map<string, { session: KubernetesSession; tabId: string }>();
+  private readonly live = new Map<string, LiveConnection>();
 
   constructor(private readonly options: KubernetesConnectionsOptions) {}
 
   async connect(api: ApiClient, request: KubernetesAccessRequest, size: TerminalSize): Promise<KubernetesConnection> {
     const access = await (this.options.openAccess ?? openKubernetesAccess)(api, request);
-    const session = await startKubernetesSession({
-      sessionId: access.sessionId, resourceName: access.resourceName, expiresAt: access.expiresAt,
-      openStream: () => access.dial(), kubeconfig: { mode: 'own', dataDir: this.options.dataDir },
-    });
+    const endSession = this.sessionEnder(access);
+    let session: KubernetesSession;
+    try {
+      session = await startKubernetesSession({
+        sessionId: access.sessionId, resourceName: access.resourceName, expiresAt: access.expiresAt,
+        openStream: () => access.dial(), kubeconfig: { mode: 'own', dataDir: this.options.dataDir },
+      });
+    } catch (error) {
+      await endSession();
+      throw error;
+    }
     const connectionId = randomUUID();
     const { shell } = this.options;
-    const tab = this.options.terminals.openLocal({
-      ...shell, env: { ...shell.env, KUBECONFIG: session.kubeconfigPath },
-      title: `kubectl · ${access.resourceName}`, sessionId: access.sessionId, expiresAt: access.expiresAt,
-    }, size);
-    this.live.set(connectionId, { session, tabId: tab.tabId });
-    void session.ended.then((reason) => {
+    let tab: TerminalTab;
+    try {
+      // The tab is the connection's face: once its shell is gone (exit, or closed), the connection stops.
+      tab = this.options.terminals.openLocal({
+        ...shell, env: { ...shell.env, KUBECONFIG: session.kubeconfigPath },
+        title: `kubectl · ${access.resourceName}`, sessionId: access.sessionId, expiresAt: access.expiresAt,
+        onFinished: () => void this.stop(connectionId),
+      }, size);
+    } catch (error) {
+      await Promise.all([session.stop(), endSession()]);
+      throw error;
+    }
+    this.live.set(connectionId, { session, tabId: tab.tabId, endSession });
+    void session.ended.then(async (reason) => {
       this.live.delete(connectionId);
       this.options.onEnded(connectionId, reason);
+      await endSession();
     });
     return {
       connectionId, sessionId: access.sessionId, resourceName: access.resourceName, accountName: access.accountName,
@@ -75,10 +103,24 @@ export class KubernetesConnections {
   }
 
   async disconnect(connectionId: string): Promise<void> {
+    if (!this.live.has(connectionId)) throw new KubernetesConnectionGoneError(connectionId);
+    await this.stop(connectionId);
+  }
+
+  /** Closes the tab and the proxy, and ends the server session; stopping twice does nothing more. */
+  private async stop(connectionId: string): Promise<void> {
     const entry = this.live.get(connectionId);
-    if (!entry) throw new KubernetesConnectionGoneError(connectionId);
+    if (!entry) return;
     this.options.terminals.close(entry.tabId);
-    await entry.session.stop();
+    await Promise.all([entry.session.stop(), entry.endSession()]);
+  }
+
+  private sessionEnder(access: KubernetesTabAccess): () => Promise<void> {
+    let ending: Promise<void> | undefined;
+    return () => (ending ??= (access.end?.() ?? Promise.resolve()).then(
+      () => undefined,
+      (error: unknown) => this.options.warn?.(sessionEndWarning(access.sessionId, error)),
+    ));
   }
 
   async disconnectAll(): Promise<void> {

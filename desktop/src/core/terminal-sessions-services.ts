@@ -17,7 +17,7 @@ export interface LiveServices {
   terminals: TerminalSessions;
   kubernetes: KubernetesConnections;
   openSsh: SshOpener;
-  /** Ends every tab and connection (the app is quitting, or the user signed out). */
+  /** Ends every tab and connection and their sessions (the app is quitting, or the user signed out); bounded by the session-end timeout. */
   close(): Promise<void>;
 }
 
@@ -29,22 +29,28 @@ export interface LiveServicesOptions {
   openSsh?: SshOpener;
   /** Defaults to openKubernetesAccess. */
   openKubernetes?: KubernetesOpener;
+  /** Where lines for the app's log go (a session the server could not be told ended); default stderr. */
+  warn?: (line: string) => void;
 }
 
 export function createLiveServices(options: LiveServicesOptions): LiveServices {
+  const warn = options.warn ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const terminals = new TerminalSessions({
     data: (tabId, data) => options.emit('terminal.data', { tabId, data }),
     ended: (ended) => options.emit('terminal.ended', ended),
+    warn,
   });
   const kubernetes = new KubernetesConnections({
     dataDir: options.dataDir, shell: options.shell, terminals, ...(options.openKubernetes ? { openAccess: options.openKubernetes } : {}),
     onEnded: (connectionId, reason) => options.emit('kubernetes.ended', { connectionId, reason }),
+    warn,
   });
   return {
     terminals, kubernetes, openSsh: options.openSsh ?? openSshAccess,
     close: async () => {
       terminals.closeAll();
       await kubernetes.disconnectAll();
+      await terminals.settled();
     },
   };
 }

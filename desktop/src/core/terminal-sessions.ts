@@ -10,11 +10,14 @@ import type { ClientChannel } from 'ssh2';
 import { PosternError } from '@postern/shared/errors';
 import type { TerminalEnded, TerminalEndReason, TerminalTab } from '../common/session-types.ts';
 import { connectGatewaySsh } from './ssh/gateway-ssh-client.ts';
+import { sessionEndWarning } from './session-end.ts';
 import { spawnLocalShell, type LocalShellOptions } from './terminal-sessions-local.ts';
 
 export interface TerminalSink {
   data(tabId: string, data: string): void;
   ended(ended: TerminalEnded): void;
+  /** A problem the user need not act on (the server could not be told a session ended): the app's log. */
+  warn?(line: string): void;
 }
 
 /** What an SSH tab needs from an opened session (openSshAccess gives it). */
@@ -24,6 +27,8 @@ export interface SshTabAccess {
   accountName: string;
   expiresAt: Date;
   dial(): Promise<Duplex>;
+  /** Ends the server session (session-end.ts); called once when the tab is done with it. */
+  end?(): Promise<unknown>;
 }
 
 export interface TerminalSize { cols: number; rows: number }
@@ -46,6 +51,7 @@ const EXPIRY_SLACK_MS = 3_000;
 
 export class TerminalSessions {
   private readonly live = new Map<string, { tab: TerminalTab; driver: TerminalDriver }>();
+  private readonly ending = new Set<Promise<void>>();
 
   constructor(private readonly sink: TerminalSink, private readonly now: () => number = Date.now) {}
 
@@ -54,38 +60,44 @@ export class TerminalSessions {
       tabId: randomUUID(), kind: 'ssh', sessionId: access.sessionId, title: `${access.accountName}@${access.resourceName}`,
       expiresAt: access.expiresAt.toISOString(), ...size,
     };
-    const { client } = await connectGatewaySsh(await access.dial());
-    // A lost connection emits an error and then close; the close reports how the tab ended.
-    client.on('error', () => undefined);
-    let channel: ClientChannel;
+    // One tab is one session: whenever the tab is done (closed, exited, lost, failed to open), so is the session.
+    const endSession = this.sessionEnder(access);
+    let opened: Awaited<ReturnType<typeof openShell>>;
     try {
-      channel = await new Promise<ClientChannel>((resolve, reject) => {
-        client.shell({ ...size, term: 'xterm-256color' }, (error, opened) => (error ? reject(error) : resolve(opened)));
-      });
+      opened = await openShell(access, size);
     } catch (error) {
-      client.end();
+      endSession();
       throw error;
     }
+    const { client, channel } = opened;
     let closedByUser = false;
     let exitCode: number | null = null;
     this.attach(tab, {
       write: (data) => channel.write(data),
       resize: ({ cols, rows }) => channel.setWindow(rows, cols, 0, 0),
-      close: () => { closedByUser = true; channel.close(); client.end(); },
+      close: () => { closedByUser = true; endSession(); channel.close(); client.end(); },
     });
     const decode = utf8Stream();
     channel.on('data', (chunk: Buffer) => this.emitData(tab.tabId, decode(chunk)));
     channel.stderr.on('data', (chunk: Buffer) => this.emitData(tab.tabId, decode(chunk)));
     channel.on('exit', (code: number | null) => { exitCode = code; });
+    const done = () => {
+      endSession();
+      this.finish(tab, this.sshEndReason(access.expiresAt, closedByUser, exitCode), exitCode);
+    };
     channel.once('close', () => {
       client.end();
-      this.finish(tab, this.sshEndReason(access.expiresAt, closedByUser, exitCode), exitCode);
+      done();
     });
-    client.once('close', () => this.finish(tab, this.sshEndReason(access.expiresAt, closedByUser, exitCode), exitCode));
+    client.once('close', done);
     return tab;
   }
 
-  openLocal(options: LocalShellOptions & { title: string; sessionId: string | null; expiresAt: Date | null }, size: TerminalSize): TerminalTab {
+  /**
+   * A tab on a local shell. `onFinished` runs once the shell is gone, however it went (the
+   * Kubernetes connection behind the tab stops then).
+   */
+  openLocal(options: LocalShellOptions & { title: string; sessionId: string | null; expiresAt: Date | null; onFinished?: () => void }, size: TerminalSize): TerminalTab {
     const tab: TerminalTab = {
       tabId: randomUUID(), kind: 'local', sessionId: options.sessionId, title: options.title,
       expiresAt: options.expiresAt?.toISOString() ?? null, ...size,
@@ -93,7 +105,10 @@ export class TerminalSessions {
     let closedByUser = false;
     const shell = spawnLocalShell(options, size, {
       data: (data) => this.emitData(tab.tabId, data),
-      exit: (code) => this.finish(tab, closedByUser ? 'closed' : 'exited', code),
+      exit: (code) => {
+        this.finish(tab, closedByUser ? 'closed' : 'exited', code);
+        options.onFinished?.();
+      },
     });
     this.attach(tab, { ...shell, close: () => { closedByUser = true; shell.close(); } });
     return tab;
@@ -120,6 +135,11 @@ export class TerminalSessions {
     for (const { driver } of this.live.values()) driver.close();
   }
 
+  /** Resolves once every session end already asked for has been told to the server (or given up on). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.ending]);
+  }
+
   get openTabs(): TerminalTab[] {
     return [...this.live.values()].map(({ tab }) => ({ ...tab }));
   }
@@ -132,6 +152,20 @@ export class TerminalSessions {
     const entry = this.live.get(tabId);
     if (!entry) throw new TerminalTabGoneError(tabId);
     return entry.driver;
+  }
+
+  /** Ends the tab's server session at most once; the call is tracked so quitting can wait for it. */
+  private sessionEnder(access: SshTabAccess): () => void {
+    let asked = false;
+    return () => {
+      if (asked || !access.end) return;
+      asked = true;
+      const ending: Promise<void> = access.end().then(
+        () => undefined,
+        (error: unknown) => this.sink.warn?.(sessionEndWarning(access.sessionId, error)),
+      ).finally(() => this.ending.delete(ending));
+      this.ending.add(ending);
+    };
   }
 
   private emitData(tabId: string, data: string): void {
@@ -158,6 +192,21 @@ export function endMessage(reason: TerminalEndReason, exitCode: number | null): 
     case 'ended-by-gateway': return 'The gateway ended the session (terminated by an administrator, or the connection was lost). Reconnect to start a new one.';
     case 'closed': return 'You closed this terminal.';
     case 'failed': return 'The terminal could not be opened.';
+  }
+}
+
+async function openShell(access: SshTabAccess, size: TerminalSize): Promise<{ client: Awaited<ReturnType<typeof connectGatewaySsh>>['client']; channel: ClientChannel }> {
+  const { client } = await connectGatewaySsh(await access.dial());
+  // A lost connection emits an error and then close; the close reports how the tab ended.
+  client.on('error', () => undefined);
+  try {
+    const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      client.shell({ ...size, term: 'xterm-256color' }, (error, opened) => (error ? reject(error) : resolve(opened)));
+    });
+    return { client, channel };
+  } catch (error) {
+    client.end();
+    throw error;
   }
 }
 

@@ -57,7 +57,15 @@ async function start(): Promise<void> {
     dataDir, shell: localShellFrom(process.env, process.platform, homedir()),
     emit: (event, payload) => { if (window) sendBridgeEvent(window.webContents, event, payload); },
   });
-  app.on('before-quit', () => { void live.close(); });
+  // Quitting waits for the open sessions to be ended on the server (bounded by the session-end
+  // timeout), so the gateways complete their recordings now rather than at the sessions' end times.
+  let closed = false;
+  app.on('before-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    closed = true;
+    void live.close().finally(() => app.quit());
+  });
   serveBridge(createBridgeHandlers(desktopSession, live), appUrl);
   window = createWindow();
 

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import { posternConfigDir } from '../../core/credentials-store.ts';
 import { openKubernetesAccess } from '../../core/kubernetes/kubernetes-access.ts';
+import { endSessionQuietly } from '../../core/session-end.ts';
 import type { KubeconfigPlacement, KubernetesSession } from '../../core/kubernetes/kubernetes-session.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration } from './ssh-duration.ts';
@@ -83,14 +84,23 @@ export async function runKubernetesAccess(context: CliContext, options: AccessOp
   const access = await openKubernetesAccess(api, { projectId: options.projectId, resource: options.resource, account: options.account, durationSeconds });
   say(context, `Session ${access.sessionId}: ${access.accountName}@${access.resourceName} until ${access.expiresAt.toISOString()}.`);
   const { startKubernetesSession } = await sessionCode;
-  const session = await startKubernetesSession({
-    sessionId: access.sessionId, resourceName: access.resourceName, expiresAt: access.expiresAt, openStream: () => access.dial(),
-    kubeconfig: await placement(context, options), port, ...(options.namespace ? { namespace: options.namespace } : {}),
-    onError: (error) => say(context, `Postern: a kubectl connection could not reach the gateway: ${error instanceof Error ? error.message : String(error)}`),
-  });
+  const endNow = () => endSessionQuietly(api, access.sessionId, (line) => say(context, line));
+  let session: KubernetesSession;
+  try {
+    session = await startKubernetesSession({
+      sessionId: access.sessionId, resourceName: access.resourceName, expiresAt: access.expiresAt, openStream: () => access.dial(),
+      kubeconfig: await placement(context, options), port, ...(options.namespace ? { namespace: options.namespace } : {}),
+      onError: (error) => say(context, `Postern: a kubectl connection could not reach the gateway: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  } catch (error) {
+    await endNow(); // no proxy came up (port taken, kubeconfig exists): the session has no use
+    throw error;
+  }
   announce(context, session, options.merge === true);
   const reason = await untilStopped(session);
   await session.stop();
+  // Ctrl-C: end the session now so the gateway completes the recording; an expired one is over already.
+  if (reason === 'stopped') await endNow();
   say(context, reason === 'expired'
     ? `Postern: session expired at ${access.expiresAt.toISOString()}; the proxy is closed and the kubeconfig removed. Run the same command again for a new session.`
     : 'Postern: session ended; the proxy is closed and the kubeconfig removed.');

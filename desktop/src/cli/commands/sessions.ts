@@ -1,13 +1,14 @@
 /**
  * `postern pam sessions list | show ID | play ID | export ID`: review recorded sessions.
  * Reviewers (project admin or auditor, org owner or admin) see every session and its content;
- * anyone else lists only their own sessions, without content.
+ * anyone else lists only their own sessions, without content. `end ID` ends one's own session.
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { formatAsciicast } from '@postern/shared/recording/asciicast';
 import type { ApiClient } from '../../core/api-client.ts';
 import { pamApi } from '../../core/pam-api.ts';
+import { endSession } from '../../core/session-end.ts';
 import { playAsciicast } from '../../core/recordings/player.ts';
 import { sessionsApi, type SessionDetail, type SessionSummary } from '../../core/recordings/sessions-api.ts';
 import { print, type CliContext } from '../context.ts';
@@ -121,8 +122,19 @@ async function exportRecording(context: CliContext, sessionId: string, options: 
   else context.terminal.output.write(text);
 }
 
+/** An explicit end waits as long as any other call: nobody is waiting to exit. */
+const END_COMMAND_TIMEOUT_MS = 15_000;
+
+async function end(context: CliContext, sessionId: string): Promise<void> {
+  const api = await context.session.api();
+  const outcome = await endSession(api, sessionId, END_COMMAND_TIMEOUT_MS);
+  print(context, outcome.alreadyOver
+    ? `Session ${sessionId} was already ${outcome.status}; nothing to end.`
+    : `Session ${sessionId} ended; its gateway closes its connections and completes the recording.`);
+}
+
 export function registerSessionsCommands(pam: Command, context: CliContext): void {
-  const sessions = pam.command('sessions').description('Recorded sessions: list, inspect, replay, export');
+  const sessions = pam.command('sessions').description('Sessions: list, inspect, replay, export recordings; end your own session');
   sessions.command('list').description('Sessions you may see, newest first')
     .option('--org-id <id>', 'the org (default: your only org, or the project\'s)')
     .option('--project-id <id>', 'only this project')
@@ -147,4 +159,7 @@ export function registerSessionsCommands(pam: Command, context: CliContext): voi
     .option('--events', 'the structured events (commands, SFTP, Kubernetes requests) as JSON lines instead')
     .option('-o, --output <file>', 'write to this file instead of standard output')
     .action((id: string, options: { terminal: string; events?: boolean; output?: string }) => exportRecording(context, id, options));
+  sessions.command('end').argument('<id>', 'session id (printed when the session started; see: list)')
+    .description('End your own session now: its connections close and its recording is completed')
+    .action((id: string) => end(context, id));
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { posternConfigDir } from '../../core/credentials-store.ts';
 import type { ShellTerminal } from '../../core/ssh/interactive-shell.ts';
+import { endSessionQuietly } from '../../core/session-end.ts';
 import { openSshAccess, type SshAccess } from '../../core/ssh/ssh-access.ts';
 import type { CliContext } from '../context.ts';
 import { CommandExitCode, parseDuration, signalExitCode } from './ssh-duration.ts';
@@ -55,8 +56,14 @@ export function registerSshCommands(pam: Command, context: CliContext): void {
       const api = await context.session.api();
       const access = await openSshAccess(api, { projectId: options.projectId, resource: options.resource, account: options.account, durationSeconds }, onStep);
       say(context, `Session ${access.sessionId}: ${access.accountName}@${access.resourceName} until ${access.expiresAt.toISOString()}.`);
-      if (localPort === undefined) await runShellSession(context, access);
-      else await serveLocalPort(context, access, localPort);
+      try {
+        if (localPort === undefined) await runShellSession(context, access);
+        else await serveLocalPort(context, access, localPort);
+      } finally {
+        // The user is done (exit, Ctrl-C, or a failure): end the session now so the gateway closes it
+        // and completes the recording, instead of leaving it active until its end time.
+        await endSessionQuietly(api, access.sessionId, (line) => say(context, line));
+      }
     });
 }
 

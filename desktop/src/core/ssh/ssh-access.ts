@@ -6,7 +6,7 @@ import { openSessionAccess, type AccessRequest, type SessionAccess } from '../se
 
 export type SshAccessRequest = AccessRequest;
 /** The SSH bridge needs only a byte stream, so tests may hand it any Duplex. */
-export type SshAccess = Omit<SessionAccess, 'dial'> & { dial(onStep?: OnConnectStep): Promise<Duplex> };
+export type SshAccess = Omit<SessionAccess, 'dial' | 'end'> & { dial(onStep?: OnConnectStep): Promise<Duplex>; end?: SessionAccess['end'] };
 
 export function openSshAccess(api: ApiClient, request: SshAccessRequest, onStep?: OnConnectStep): Promise<SshAccess> {
   return openSessionAccess(api, request, 'ssh', onStep);

@@ -48,8 +48,11 @@ export function useTerminalTabs(bridge: PosternBridge) {
       }
     },
     close: (closing: OpenTab) => {
-      if (closing.kubernetes && !closing.ended) bridge.call('kubernetes.disconnect', { connectionId: closing.kubernetes.connectionId }).catch(() => undefined);
-      else if (!closing.ended) bridge.call('terminal.close', { tabId: closing.tab.tabId }).catch(() => undefined);
+      // Closing a tab ends its session in the core. A Kubernetes connection that already expired
+      // is gone while its shell may still run: then the tab is closed on its own.
+      const closeTab = () => bridge.call('terminal.close', { tabId: closing.tab.tabId }).catch(() => undefined);
+      if (closing.kubernetes && !closing.ended) bridge.call('kubernetes.disconnect', { connectionId: closing.kubernetes.connectionId }).catch(closeTab);
+      else if (!closing.ended) void closeTab();
       feed.forget(closing.tab.tabId);
       const next = afterClose(tabs, closing.tab.tabId, activeId);
       setTabs(next.tabs);
