@@ -36,15 +36,18 @@ function harness() {
     data: (tabId, data) => output.set(tabId, (output.get(tabId) ?? '') + data),
     ended: (e) => ended.push(e),
   });
+  /** Every session end the tabs asked for (the server call is session-end.ts, tested against a real server). */
+  const sessionEnds: string[] = [];
   const access = (expiresAt: Date): SshTabAccess => ({
     sessionId: 'session-test', resourceName: 'web-1', accountName: 'ops', expiresAt, dial: async () => net.connect(port, '127.0.0.1'),
+    end: async () => { sessionEnds.push('session-test'); },
   });
-  return { terminals, output, ended, access, text: (tabId: string) => output.get(tabId) ?? '' };
+  return { terminals, output, ended, access, sessionEnds, text: (tabId: string) => output.get(tabId) ?? '' };
 }
 
 describe('SSH terminal tabs through the gateway bridge', () => {
   it('carries input and output, opens the PTY at the tab size, follows a resize, and reports the exit', async () => {
-    const { terminals, ended, access, text } = harness();
+    const { terminals, ended, access, sessionEnds, text } = harness();
     next = { expiresAt: new Date(Date.now() + 3_600_000) };
     const tab = await terminals.openSsh(access(next.expiresAt), { cols: 101, rows: 29 });
     expect(tab).toMatchObject({ kind: 'ssh', sessionId: 'session-test', title: 'ops@web-1', cols: 101, rows: 29 });
@@ -55,6 +58,21 @@ describe('SSH terminal tabs through the gateway bridge', () => {
     await waitUntil(() => ended.length > 0, 'the exit');
     expect(text(tab.tabId)).toContain('19 77');
     expect(ended).toEqual([{ tabId: tab.tabId, reason: 'exited', exitCode: 4, message: 'The shell exited with status 4.' }]);
+    await terminals.settled();
+    expect(sessionEnds).toEqual(['session-test']);
+  });
+
+  it('a tab the user closes ends its session at once, once', async () => {
+    const { terminals, ended, access, sessionEnds } = harness();
+    next = { expiresAt: new Date(Date.now() + 3_600_000) };
+    const tab = await terminals.openSsh(access(next.expiresAt), { cols: 80, rows: 24 });
+    expect(sessionEnds).toEqual([]);
+    terminals.close(tab.tabId);
+    expect(sessionEnds).toEqual(['session-test']);
+    await waitUntil(() => ended.length > 0, 'the close');
+    await terminals.settled();
+    expect(ended[0]).toMatchObject({ tabId: tab.tabId, reason: 'closed' });
+    expect(sessionEnds).toEqual(['session-test']);
   });
 
   it('says the session expired when the gateway closes the shell at its end', async () => {

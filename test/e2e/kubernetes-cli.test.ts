@@ -29,13 +29,14 @@ let api: Server;
 let apiUrl: string;
 let sandbox: KubectlSandbox;
 const sessionsCreated: { durationSeconds: number }[] = [];
+const sessionsEnded: string[] = [];
 
 function json(res: import('node:http').ServerResponse, body: unknown): void {
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify(body));
 }
 
-/** The three calls the command makes, answered as the real server would. */
+/** The calls the command makes, answered as the real server would. */
 function serveApi(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, body: string): void {
   const url = new URL(req.url ?? '/', 'http://api');
   const stamp = { orgId: ids.org, projectId: ids.project, createdAt: now(), updatedAt: now() };
@@ -63,6 +64,11 @@ function serveApi(req: import('node:http').IncomingMessage, res: import('node:ht
       }).pem,
       relayServerCaCertificates: [materials.tlsServerCa], gatewayServerCaCertificates: [pki.org(org.orgId).gatewayServerCa.certificatePem],
     });
+  }
+  const ending = /^\/api\/v1\/pam\/sessions\/([^/]+)\/end$/.exec(url.pathname);
+  if (ending && req.method === 'POST') {
+    sessionsEnded.push(ending[1]!);
+    return json(res, { sessionId: ending[1], status: 'ended', endedAt: now() });
   }
   res.statusCode = 404;
   json(res, { error: { code: 'not_found', message: `no route ${req.method} ${url.pathname}` } });
@@ -124,6 +130,10 @@ describe('postern pam kubernetes access', () => {
     expect(await exitOf(child)).toBe(0);
     expect(output.stderr()).toContain('session ended; the proxy is closed and the kubeconfig removed');
     await expect(stat(kubeconfig)).rejects.toMatchObject({ code: 'ENOENT' });
+    // Ctrl-C ends the session on the server, so the gateway completes the recording now.
+    const sessionId = /^Session (\S+):/m.exec(output.stderr())![1]!;
+    expect(sessionsEnded).toContain(sessionId);
+    expect(output.stderr()).not.toContain('could not end session');
   });
 
   it('--merge adds a context to KUBECONFIG and takes it out again on Ctrl-C, leaving the file as it was', async () => {
@@ -147,6 +157,8 @@ describe('postern pam kubernetes access', () => {
     expect(await exitOf(child)).toBe(0);
     expect(output.stderr()).toMatch(/session expired at .*; the proxy is closed and the kubeconfig removed/);
     await expect(stat(kubeconfig)).rejects.toMatchObject({ code: 'ENOENT' });
+    // An expired session is over already: nothing is asked of the server.
+    expect(sessionsEnded).not.toContain(/^Session (\S+):/m.exec(output.stderr())![1]!);
   });
 
   it('an unknown resource is a clear error, and no session is asked for', async () => {

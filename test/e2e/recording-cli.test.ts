@@ -1,7 +1,8 @@
 /**
  * `postern pam sessions list|show|play|export` against a real server over loopback HTTP, with
  * sessions recorded through the gateway's spool: a reviewer lists, inspects, replays and exports
- * (the export plays in the real asciinema when installed); a member sees only their own metadata.
+ * (the export plays in the real asciinema when installed); a member sees only their own metadata
+ * and ends their own session.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -126,6 +127,22 @@ describe('postern pam sessions', () => {
     expect(Date.now() - started).toBeLessThan(normal);
     const unknown = await postern(admin, ['pam', 'sessions', 'play', sshSession, '--terminal', '7']);
     expect(unknown).toMatchObject({ code: 1, err: expect.stringContaining('No terminal') });
+  });
+
+  it('end: the member ends their own session; again says it is already over; an admin gets no such session', async () => {
+    const fresh = (await rs.openSession('ssh')).sessionId;
+    const admin = await signedIn('admin-end', rs.world.users.admin);
+    const byAdmin = await postern(admin, ['pam', 'sessions', 'end', fresh]);
+    expect(byAdmin).toMatchObject({ code: 1, out: '' });
+    expect(byAdmin.err).toMatch(/^Error: No session with id or name/);
+    const member = await signedIn('member-end', rs.world.users.member);
+    const ended = await postern(member, ['pam', 'sessions', 'end', fresh]);
+    expect(ended).toMatchObject({ code: 0, out: `Session ${fresh} ended; its gateway closes its connections and completes the recording.\n` });
+    expect(JSON.parse((await postern(member, ['pam', 'sessions', 'show', fresh, '--json'])).out)).toMatchObject({ status: 'ended' });
+    const again = await postern(member, ['pam', 'sessions', 'end', fresh]);
+    expect(again).toMatchObject({ code: 0, out: `Session ${fresh} was already ended; nothing to end.\n` });
+    const help = await postern(member, ['pam', 'sessions', '--help']);
+    expect(help.out).toMatch(/end <id>\s+End your own session now/);
   });
 
   it('a member sees only their own sessions, without content', async () => {
