@@ -1,10 +1,10 @@
 /**
  * Seals recording chunks and appends them to the spool on a worker thread, so neither the
  * AES-256-GCM pass over every recorded byte nor the file writes run on the event loop that
- * carries the sessions. The event loop posts the plaintext (its memory moved, not copied) and
- * hears back once the chunk is in its segment file; the ciphertext is never allocated on the
- * event loop's heap (256 KiB of garbage per chunk there cost more in garbage collection than
- * the seal itself: see docs/architecture.md "Recordings"). The chunk format is decided in
+ * carries the sessions. The event loop posts which shared slot holds the plaintext
+ * (chunk-buffers.ts; nothing is copied) and hears back once the chunk is in its segment file;
+ * the ciphertext is never allocated on the event loop's heap (256 KiB of garbage per chunk there
+ * cost more in garbage collection than the seal itself: see docs/architecture.md "Recordings"). The chunk format is decided in
  * shared/src/recording/chunk.ts, file names and framing in spool-files.ts and spool-segments.ts;
  * the worker runs node:crypto's AES-256-GCM over the bytes, appends the frame it is given, and
  * starts a new segment file every CHUNKS_PER_SEGMENT chunks, after a failed write, and after a final chunk.
@@ -48,7 +48,7 @@ const segments = new Map();
 
 function writeWhole(fd, parts) {
   const total = parts.reduce((sum, part) => sum + part.length, 0);
-  let written = writevSync(fd, parts);
+  const written = writevSync(fd, parts);
   if (written === total) return;
   const rest = Buffer.concat(parts).subarray(written);
   for (let offset = 0; offset < rest.length;) offset += writeSync(fd, rest, offset);
