@@ -16,17 +16,32 @@ export type InnerPeer =
 
 export type AlpnHandler = (stream: TLSSocket, peer: InnerPeer) => void;
 
+/**
+ * A protocol's own admission of a session peer, replacing the generic session check: one server
+ * call that both proves the session active and fetches what the handler needs (kept for the
+ * handler by stream). Resolves true to admit, false when the session is not active; a throw
+ * means the server could not be asked (the peer is refused, fail closed).
+ */
+export type AlpnSessionAdmission = (stream: TLSSocket, session: SessionParameters) => Promise<boolean>;
+
 export class AlpnHandlerRegistry {
   readonly #handlers = new Map<string, AlpnHandler>();
+  readonly #admissions = new Map<string, AlpnSessionAdmission>();
 
-  register(protocol: string, handler: AlpnHandler): this {
+  register(protocol: string, handler: AlpnHandler, admission?: AlpnSessionAdmission): this {
     if (this.#handlers.has(protocol)) throw new Error(`ALPN protocol ${protocol} already has a handler`);
     this.#handlers.set(protocol, handler);
+    if (admission) this.#admissions.set(protocol, admission);
     return this;
   }
 
   get(protocol: string | false | null | undefined): AlpnHandler | undefined {
     return protocol ? this.#handlers.get(protocol) : undefined;
+  }
+
+  /** The protocol's own session admission, when it has one (otherwise the gateway's session check applies). */
+  admission(protocol: string | false | null | undefined): AlpnSessionAdmission | undefined {
+    return protocol ? this.#admissions.get(protocol) : undefined;
   }
 
   protocols(): string[] {

@@ -40,6 +40,7 @@ export async function enrolledGatewayServices(client: GatewayServerClient, dataD
     handlers: defaultAlpnHandlers().register(ALPN_PROTOCOLS.probe, probeHandler(log)),
     ssh: {
       resolveTarget: (sessionId) => fetchSshSessionTarget(api, sessionId),
+      admitByTarget: true,
       hostKey,
       recorderFor, terminations, log,
     },

@@ -9,7 +9,7 @@ import { defaultAlpnHandlers, type AlpnHandlerRegistry } from './alpn-registry.t
 import type { GatewayConfig } from './config.ts';
 import { kubernetesAlpnHandler, type KubernetesAlpnDeps } from './kubernetes/alpn.ts';
 import { createInnerTlsServer } from './inner-tls.ts';
-import { sshAlpnHandler, type SshAlpnDeps } from './ssh/alpn.ts';
+import { sshAlpnService, type SshAlpnDeps } from './ssh/alpn.ts';
 import type { GatewayLogger } from './logger.ts';
 import { TunnelClient } from './tunnel-client.ts';
 
@@ -36,7 +36,10 @@ export function startGateway(config: GatewayConfig, deps: GatewayDeps): RunningG
   const trustedClientCas = splitPemBundle(config.tlsClientCa);
   const handlers = deps.handlers ?? defaultAlpnHandlers();
   if (deps.kubernetes) handlers.register(ALPN_PROTOCOLS.kubernetes, kubernetesAlpnHandler(deps.kubernetes));
-  if (deps.ssh) handlers.register(ALPN_PROTOCOLS.ssh, sshAlpnHandler(deps.ssh));
+  if (deps.ssh) {
+    const ssh = sshAlpnService(deps.ssh);
+    handlers.register(ALPN_PROTOCOLS.ssh, ssh.handler, deps.ssh.admitByTarget ? ssh.admission : undefined);
+  }
   const inner = createInnerTlsServer({
     gatewayId: config.gatewayId, orgId: config.orgId, certificate: config.tlsCertificate, key: config.tlsKey, trustedClientCas, handlers,
     checkSession: deps.checkSession, handshakeTimeoutMs: config.handshakeTimeoutMs, log: deps.log,

@@ -15,16 +15,23 @@ import { readCertificate } from '@postern/shared/pki/read-certificate';
 import { decodeRelayStatus } from '@postern/shared/relay/frame';
 import { readFirstFrame } from '@postern/shared/relay/read-frame';
 import { TransportPki, type TlsCredentials } from '@postern/shared/relay/transport-pki.test-support';
-import { defaultAlpnHandlers } from './alpn-registry.ts';
+import { defaultAlpnHandlers, pingHandler } from './alpn-registry.ts';
 import { createInnerTlsServer } from './inner-tls.ts';
 import { silentLogger } from './logger.ts';
 
 const pki = new TransportPki();
 const gatewayTls = pki.gatewayTls('org-a', 'gw-1');
 const checked: string[] = [];
+/** A protocol with its own admission (as postern-ssh admits by its credentials call). */
+const OWN_ADMISSION = 'postern-own-admission';
+const ownAdmissions: string[] = [];
+const handlers = defaultAlpnHandlers().register(OWN_ADMISSION, pingHandler, async (_stream, session) => {
+  ownAdmissions.push(session.sessionId);
+  return session.sessionId !== 'ses-ended';
+});
 const inner = createInnerTlsServer({
   gatewayId: 'gw-1', orgId: 'org-a', certificate: gatewayTls.certPem, key: gatewayTls.keyPem, trustedClientCas: [gatewayTls.clientCaPem],
-  handlers: defaultAlpnHandlers(), handshakeTimeoutMs: 2000, log: silentLogger,
+  handlers, handshakeTimeoutMs: 2000, log: silentLogger,
   checkSession: async (sessionId) => {
     checked.push(sessionId);
     if (sessionId === 'ses-unreachable') throw new Error('server unreachable');
@@ -44,11 +51,11 @@ afterAll(() => {
 });
 
 /** Connects as a client, returns the gateway's status and, when ok, the live socket. */
-async function connect(client: TlsCredentials): Promise<{ status: string; message: string; socket: tls.TLSSocket }> {
+async function connect(client: TlsCredentials, alpn = 'postern-ping'): Promise<{ status: string; message: string; socket: tls.TLSSocket }> {
   const raw = net.connect((channelSource.address() as AddressInfo).port, '127.0.0.1');
   const socket = tls.connect({
     socket: raw, ca: pki.org('org-a').gatewayServerCa.certificatePem, cert: client.certPem, key: client.keyPem,
-    checkServerIdentity: pinGatewayIdentity('gw-1'), ALPNProtocols: ['postern-ping'], minVersion: 'TLSv1.3',
+    checkServerIdentity: pinGatewayIdentity('gw-1'), ALPNProtocols: [alpn], minVersion: 'TLSv1.3',
   });
   socket.on('error', () => undefined);
   await once(socket, 'secureConnect');
@@ -65,6 +72,20 @@ describe('inner TLS admission at the gateway', () => {
     const [echoed] = await once(socket, 'data') as [Buffer];
     expect(echoed.toString()).toBe('ping');
     socket.destroy();
+  });
+
+  it('lets a protocol with its own admission admit instead of the session check', async () => {
+    const before = checked.length;
+    const { status, socket } = await connect(pki.session('org-a', 'gw-1', { sessionId: 'ses-own' }), OWN_ADMISSION);
+    expect(status).toBe('ok');
+    expect(ownAdmissions).toContain('ses-own');
+    expect(checked.length).toBe(before);
+    socket.destroy();
+    const refused = await connect(pki.session('org-a', 'gw-1', { sessionId: 'ses-ended' }), OWN_ADMISSION);
+    expect(refused.status).toBe('session_refused');
+    expect(refused.message).toMatch(/no longer active/);
+    expect(checked.length).toBe(before);
+    refused.socket.destroy();
   });
 
   it('admits the platform without a session check', async () => {

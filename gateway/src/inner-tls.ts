@@ -21,7 +21,10 @@ export interface InnerTlsDeps {
   key: string;
   trustedClientCas: string[];
   handlers: AlpnHandlerRegistry;
-  /** Asks the server whether the session is still active; false or a throw refuses it. */
+  /**
+   * Asks the server whether the session is still active; false or a throw refuses it. Protocols
+   * with their own admission (AlpnHandlerRegistry.admission) are asked instead.
+   */
   checkSession: (sessionId: string) => Promise<boolean>;
   handshakeTimeoutMs: number;
   log: GatewayLogger;
@@ -102,9 +105,12 @@ async function admitPeer(socket: TLSSocket, deps: InnerTlsDeps): Promise<InnerPe
   if (session.gatewayId !== deps.gatewayId) {
     throw new Refusal('gateway_mismatch', `this session is for gateway ${session.gatewayId}, not ${deps.gatewayId}; connect to the gateway your session names.`);
   }
+  // A protocol that fetches its session's credentials anyway (SSH) admits with that one call: the
+  // server refuses credentials for a session that is not active, and the answer is ready at once.
+  const admission = deps.handlers.admission(socket.alpnProtocol);
   let active = false;
   try {
-    active = await deps.checkSession(session.sessionId);
+    active = await (admission ? admission(socket, session) : deps.checkSession(session.sessionId));
   } catch (error) {
     throw new Refusal('session_refused', `session ${session.sessionId} could not be checked with the server (${(error as Error).message}); try again shortly.`);
   }

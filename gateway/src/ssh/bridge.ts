@@ -2,8 +2,11 @@
  * The gateway's SSH bridge for ALPN `postern-ssh`. Toward the client it is an SSH server over the
  * already mTLS-authenticated stream (any SSH user authentication is accepted: the stream itself
  * is the proof), toward the target an SSH client logged in with the session's injected
- * credential. The target login starts when the client has authenticated, so a client that only
- * reads the host key (the CLI's known_hosts helper) never reaches the target.
+ * credential. The target login starts with the bridge, alongside the client's SSH handshake (the
+ * stream is already an admitted session), so the ~100 ms of connect, key exchange and login to
+ * the target overlap the client's own handshake; whatever way the client goes, the target
+ * connection goes with it. A client that only reads the host key (the CLI's known_hosts helper)
+ * therefore also makes a login on the target, closed as soon as it leaves.
  */
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
@@ -37,6 +40,7 @@ export function serveSshBridge(stream: Duplex, ctx: BridgeOptions): Promise<Brid
   return new Promise((resolve) => {
     let targetLogin: Promise<Ssh2Client> | undefined;
     let targetFailed = false;
+    let clientGone = false;
     let connection: Connection | undefined;
     const now = ctx.now ?? Date.now;
     const lifetime = new SessionLifetime(ctx.expiresAt, now, (reason) => {
@@ -46,15 +50,10 @@ export function serveSshBridge(stream: Duplex, ctx: BridgeOptions): Promise<Brid
     const handshakeTimer = setTimeout(() => stream.destroy(), CLIENT_HANDSHAKE_LIMIT_MS);
 
     const target = (): Promise<Ssh2Client> => {
-      targetLogin ??= ctx.login().then((client) => {
-        client.on('close', () => connection?.end());
-        client.on('error', (error) => ctx.logger.warn({ sessionId: ctx.sessionId, error: error.message }, 'target connection error'));
-        if (lifetime.ended) client.end();
-        return client;
-      }, (error: Error) => {
-        targetFailed = true;
-        ctx.logger.warn({ sessionId: ctx.sessionId, error: error.message }, 'target login failed');
-        throw error;
+      targetLogin ??= loginOnce(ctx, {
+        unwanted: () => lifetime.ended || clientGone,
+        closed: () => connection?.end(),
+        failed: () => { targetFailed = true; },
       });
       return targetLogin;
     };
@@ -65,6 +64,20 @@ export function serveSshBridge(stream: Duplex, ctx: BridgeOptions): Promise<Brid
       setTimeout(() => stream.destroy(), 1_000).unref();
     }
 
+    // Started now, not at the client's authentication: see the header. Failures reach the user
+    // on their first channel (session-channel.ts), so this early start only swallows the rejection.
+    target().catch(() => {});
+    // ssh2 reports no close for a client that leaves before its handshake: the transport's close
+    // ends the bridge (and the target connection) too.
+    const finish = (): void => {
+      clientGone = true;
+      clearTimeout(handshakeTimer);
+      lifetime.dispose();
+      targetLogin?.then((targetClient) => targetClient.end(), () => {});
+      resolve(lifetime.reason ?? (targetFailed ? 'target-failed' : 'closed'));
+    };
+    stream.once('close', finish);
+
     const server = new Server({
       hostKeys: [ctx.hostKey],
       algorithms: { cipher: [...SSH2_FAST_CIPHERS] as CipherAlgorithm[] },
@@ -74,18 +87,26 @@ export function serveSshBridge(stream: Duplex, ctx: BridgeOptions): Promise<Brid
       client.on('authentication', (auth) => auth.accept());
       client.on('ready', () => {
         clearTimeout(handshakeTimer);
-        target().catch(() => {});
         client.on('session', (accept) => handleSessionChannel(accept(), { ctx, target, lifetime }));
         handleForwarding(client, ctx, target);
       });
       client.on('error', (error) => ctx.logger.info({ sessionId: ctx.sessionId, error: error.message }, 'client connection error'));
-      client.on('close', () => {
-        clearTimeout(handshakeTimer);
-        lifetime.dispose();
-        targetLogin?.then((targetClient) => targetClient.end(), () => {});
-        resolve(lifetime.reason ?? (targetFailed ? 'target-failed' : 'closed'));
-      });
+      client.on('close', finish);
     });
     server.injectSocket(stream as never);
+  });
+}
+
+/** The target login with its logging; a connection that arrives after the client left or the session ended is closed. */
+function loginOnce(ctx: BridgeOptions, hooks: { unwanted(): boolean; closed(): void; failed(): void }): Promise<Ssh2Client> {
+  return ctx.login().then((client) => {
+    client.on('close', hooks.closed);
+    client.on('error', (error) => ctx.logger.warn({ sessionId: ctx.sessionId, error: error.message }, 'target connection error'));
+    if (hooks.unwanted()) client.end();
+    return client;
+  }, (error: Error) => {
+    hooks.failed();
+    ctx.logger.warn({ sessionId: ctx.sessionId, error: error.message }, 'target login failed');
+    throw error;
   });
 }

@@ -1,9 +1,9 @@
 /**
  * Fetches what the bridge needs to log in to the target for one session, from the server, as
  * the session's gateway: the target address and the account's credential. For certificate
- * accounts the server answers that it wants a public key; the bridge then makes a fresh key
- * pair per session and `issue` has the server sign its public key (the private key never leaves
- * this process and is never stored).
+ * accounts the server signs the fresh per-session public key sent with the request (the private
+ * key never leaves this process and is never stored). The server answers only for an active
+ * session of this gateway (404/410 otherwise), so the answer also admits the session.
  */
 import { z } from 'zod';
 import { PosternError, errorFromBody } from '@postern/shared/errors';
@@ -44,42 +44,41 @@ async function post(api: ServerApi, sessionId: string, body: object): Promise<{ 
 
 function parse(answer: { status: number; json: unknown }) {
   if (answer.status !== 200) throw errorFromBody(answer.status, answer.json);
-  return zCredentials.parse(answer.json);
-}
-
-export async function fetchSshSessionTarget(api: ServerApi, sessionId: string): Promise<SshSessionTarget> {
-  const first = await post(api, sessionId, {});
-  const certificateAccount = first.status === 422 && (first.json as { error?: { code?: string } } | null)?.error?.code === 'ssh_public_key_required';
-  if (certificateAccount) return certificateSessionTarget(api, sessionId);
-  const answer = parse(first);
-  if (answer.credential.type === 'ssh-certificate') throw new PosternError('unexpected_response', 502, 'The server sent a certificate the gateway did not ask for.');
-  const credential: SshTargetCredential = answer.credential.type === 'ssh-password'
-    ? { type: 'password', username: answer.credential.username, password: answer.credential.password }
-    : { type: 'key', username: answer.credential.username, privateKey: answer.credential.privateKey, ...(answer.credential.passphrase ? { passphrase: answer.credential.passphrase } : {}) };
-  return { target: targetOf(answer.target), credential, expiresAt: new Date(answer.expiresAt) };
+  const parsed = zCredentials.safeParse(answer.json);
+  if (!parsed.success) throw new PosternError('unexpected_response', 502, 'The server answered with credentials that are not for an SSH target.');
+  return parsed.data;
 }
 
 /**
- * Certificate accounts: the session's key pair is made here and its certificate issued now (the
- * answer also names the target and the user); `issue` hands that certificate to the bridge for
- * this key and asks the server again only for another key.
+ * One call whatever the account type: a fresh public key goes with the first request (the server
+ * signs it for certificate accounts and ignores it otherwise), so a certificate account costs no
+ * second round trip. The key pair lives only in this process and only for this session.
  */
-async function certificateSessionTarget(api: ServerApi, sessionId: string): Promise<SshSessionTarget> {
+export async function fetchSshSessionTarget(api: ServerApi, sessionId: string): Promise<SshSessionTarget> {
   const keyPair = generateEd25519KeyPair();
   const publicKeyLine = formatPublicKeyLine(keyPair.publicKey);
   const answer = parse(await post(api, sessionId, { sshPublicKey: publicKeyLine }));
-  if (answer.credential.type !== 'ssh-certificate') throw new PosternError('unexpected_response', 502, 'The server did not answer with a certificate.');
-  const issued = answer.credential.certificate;
-  const issue = async (line: string): Promise<string> => {
+  const target = targetOf(answer.target);
+  const expiresAt = new Date(answer.expiresAt);
+  switch (answer.credential.type) {
+    case 'ssh-password':
+      return { target, expiresAt, credential: { type: 'password', username: answer.credential.username, password: answer.credential.password } };
+    case 'ssh-key': {
+      const { username, privateKey, passphrase } = answer.credential;
+      return { target, expiresAt, credential: { type: 'key', username, privateKey, ...(passphrase ? { passphrase } : {}) } };
+    }
+    case 'ssh-certificate':
+      return { target, expiresAt, credential: { type: 'certificate', username: answer.credential.username, issue: certificateIssuer(api, sessionId, publicKeyLine, answer.credential.certificate), keyPair } };
+  }
+}
+
+/** Hands the bridge the certificate already issued for this key; asks the server again only for another key. */
+function certificateIssuer(api: ServerApi, sessionId: string, publicKeyLine: string, issued: string): (line: string) => Promise<string> {
+  return async (line) => {
     if (line === publicKeyLine) return issued;
     const again = parse(await post(api, sessionId, { sshPublicKey: line }));
     if (again.credential.type !== 'ssh-certificate') throw new PosternError('unexpected_response', 502, 'The server did not answer with a certificate.');
     return again.credential.certificate;
-  };
-  return {
-    target: targetOf(answer.target),
-    credential: { type: 'certificate', username: answer.credential.username, issue, keyPair },
-    expiresAt: new Date(answer.expiresAt),
   };
 }
 
