@@ -61,10 +61,12 @@ async function sessionsOf(type: 'ssh' | 'kubernetes'): Promise<SessionRow[]> {
 
 /**
  * Ends a session the way an admin does: the gateway's termination watch seals the final chunk
- * and its uploader sends it. Waits until the server holds the complete recording.
+ * and its uploader sends it. Waits until the server holds the complete recording. A session
+ * whose tab already ended was ended by the app itself (the user's own end): 409, nothing to do.
  */
 async function endSessionAndAwaitRecording(sessionId: string): Promise<void> {
-  await postJson(deployment.server, deployment.owner, `/api/v1/pam/sessions/${sessionId}/terminate`, {});
+  await postJson(deployment.server, deployment.owner, `/api/v1/pam/sessions/${sessionId}/terminate`, {})
+    .catch((error: Error) => { if (!/ failed: 409 /.test(error.message)) throw error; });
   await eventually(() => apiGet<SessionRow>(`/api/v1/pam/sessions/${sessionId}`), (row) => row.recording?.complete === true, 20_000)
     .catch((error: Error) => { throw new Error(`${error.message}\n${deployment.logs()}`); });
 }
@@ -214,6 +216,8 @@ describe('Connect and playback in Chromium through server, relay, gateway and ss
   });
 
   it('lists the session for review once the gateway has uploaded its recording', async () => {
+    // The app ended both itself: the first when its shell exited (Reconnect opened the second), the second when its tab was closed.
+    await expect.poll(async () => (await sessionsOf('ssh')).map((row) => row.status), { timeout: 10_000 }).toEqual(['ended', 'ended']);
     const [first, second] = await sessionsOf('ssh');
     for (const { sessionId } of [first!, second!]) await endSessionAndAwaitRecording(sessionId);
 
