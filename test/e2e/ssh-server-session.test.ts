@@ -105,24 +105,27 @@ it.each(['password', 'certificate'] as const)('a %s account logs in with what th
   expect(recorders.get(session.sessionId)?.events).toContainEqual({ type: 'ssh.exec', command: 'whoami', exitCode: 0 });
 });
 
-it('an admin termination through the API ends a live session within a second', async () => {
+it.each([
+  { who: 'an admin terminating it', call: 'terminate', token: () => world.users.admin.token, line: /Postern: session terminated by an administrator at / },
+  { who: 'its own user ending it', call: 'end', token: () => world.users.member.token, line: /Postern: session ended by you \(postern pam sessions end\) at / },
+])('$who through the API ends a live session within a second, and the user is told who ended it', async ({ call, token, line }) => {
   const session = await openSession('password');
   const ssh = await connect(session);
   const { done } = await exec(ssh, 'echo started; sleep 30');
   const deadline = Date.now() + 5_000;
-  while (!logs.some((line) => line.message === 'ssh channel opened' && (line.fields as { sessionId?: string }).sessionId === session.sessionId)) {
+  while (!logs.some((entry) => entry.message === 'ssh channel opened' && (entry.fields as { sessionId?: string }).sessionId === session.sessionId)) {
     if (Date.now() > deadline) throw new Error('the command never started');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const terminatedAt = Date.now();
-  expect((await server.post(`/api/v1/pam/sessions/${session.sessionId}/terminate`, {}, world.users.admin.token)).status).toBe(200);
+  const endedAt = Date.now();
+  expect((await server.post(`/api/v1/pam/sessions/${session.sessionId}/${call}`, {}, token())).status).toBe(200);
   const result = await done;
-  const tookMs = Date.now() - terminatedAt;
+  const tookMs = Date.now() - endedAt;
   ssh.end();
-  expect(result.stderr).toMatch(/Postern: session terminated by an administrator at /);
+  expect(result.stderr).toMatch(line);
   expect(tookMs).toBeLessThan(1_000);
-  console.info(`admin termination → session closed: ${tookMs} ms`);
+  console.info(`${call} → session closed: ${tookMs} ms`);
 });
 
 it('a session the server no longer admits is refused with the reason on the channel', async () => {

@@ -1,11 +1,13 @@
 /**
- * The session's end: at `expiresAt`, or when an admin terminates it, every open channel is told
+ * The session's end: at `expiresAt`, or when the server ends it (an admin's termination, or the
+ * user ending their own session from another terminal), every open channel is told
  * why in a line the user sees (the terminal for a PTY, stderr otherwise), then everything closes.
  * Channels opened after the end get the same line and close at once.
  */
 import type { ServerChannel } from 'ssh2';
 import { channelState, flushed } from './channel-pipe.ts';
 import type { BridgeEndReason } from './context.ts';
+import { SessionEndedByServer } from './termination-watch.ts';
 
 /** setTimeout cannot wait longer than 2^31-1 ms; longer sessions re-arm the timer. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -19,10 +21,18 @@ interface TrackedChannel {
   stopTarget(): void;
 }
 
-export function endMessage(reason: 'expired' | 'terminated', at: Date): string {
-  return reason === 'expired'
-    ? `Postern: session expired at ${at.toISOString()}; request a new session to continue.`
+/** Who ended a session the server ended: the status its watch reported. */
+export type EndedBy = 'administrator' | 'user';
+
+export function endMessage(reason: 'expired' | 'terminated', at: Date, endedBy: EndedBy = 'administrator'): string {
+  if (reason === 'expired') return `Postern: session expired at ${at.toISOString()}; request a new session to continue.`;
+  return endedBy === 'user'
+    ? `Postern: session ended by you (postern pam sessions end) at ${at.toISOString()}.`
     : `Postern: session terminated by an administrator at ${at.toISOString()}.`;
+}
+
+function endedByOf(signal: AbortSignal): EndedBy {
+  return signal.reason instanceof SessionEndedByServer && signal.reason.status === 'ended' ? 'user' : 'administrator';
 }
 
 export class SessionLifetime {
@@ -38,8 +48,8 @@ export class SessionLifetime {
     private readonly onEnded: (reason: 'expired' | 'terminated') => void,
     terminated?: AbortSignal,
   ) {
-    if (terminated?.aborted) void this.end('terminated');
-    else terminated?.addEventListener('abort', () => void this.end('terminated'), { once: true });
+    if (terminated?.aborted) void this.end('terminated', endedByOf(terminated));
+    else terminated?.addEventListener('abort', () => void this.end('terminated', endedByOf(terminated)), { once: true });
     if (!this.reason) this.arm();
   }
 
@@ -67,11 +77,11 @@ export class SessionLifetime {
     clearTimeout(this.timer);
   }
 
-  end(reason: 'expired' | 'terminated'): Promise<void> {
+  end(reason: 'expired' | 'terminated', endedBy: EndedBy = 'administrator'): Promise<void> {
     if (this.ending) return this.ending;
     clearTimeout(this.timer);
     this.reason = reason;
-    this.message = endMessage(reason, reason === 'expired' ? this.expiresAt : new Date(this.now()));
+    this.message = endMessage(reason, reason === 'expired' ? this.expiresAt : new Date(this.now()), endedBy);
     this.ending = Promise.all([...this.channels].map((entry) => this.farewell(entry))).then(() => this.onEnded(reason));
     return this.ending;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionTerminationWatch, type WatchSessions } from './termination-watch.ts';
+import { SessionEndedByServer, SessionTerminationWatch, type WatchSessions } from './termination-watch.ts';
 
 /** A watch endpoint in memory: answers when a session is ended, or empty when the caller aborts. */
 function fakeServer() {
@@ -45,7 +45,8 @@ describe('SessionTerminationWatch', () => {
     server.end('a');
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(a.signal.aborted).toBe(true);
-    expect((a.signal.reason as Error).message).toBe('session terminated');
+    expect(a.signal.reason).toBeInstanceOf(SessionEndedByServer);
+    expect(a.signal.reason).toMatchObject({ sessionId: 'a', status: 'terminated', message: 'session a terminated' });
     expect(b.signal.aborted).toBe(false);
     watch.stop();
   });

@@ -92,6 +92,13 @@ export class SessionTerminationWatch {
     const set = this.sessions.get(sessionId);
     if (!set) return;
     this.sessions.delete(sessionId);
-    for (const controller of set) controller.abort(new Error(`session ${status}`));
+    for (const controller of set) controller.abort(new SessionEndedByServer(sessionId, status));
+  }
+}
+
+/** The abort reason of a watched session: the status the server reported ('ended' by its user, 'terminated' by an admin…). */
+export class SessionEndedByServer extends Error {
+  constructor(readonly sessionId: string, readonly status: string) {
+    super(`session ${sessionId} ${status}`);
   }
 }
