@@ -15,7 +15,7 @@ import type { CaStoreDeps } from './pki/ca-store.ts';
 import { sessionOfGateway } from './pki/session-credentials.ts';
 import { effectiveStatus } from './pki/sessions.ts';
 
-/** Largest sealed chunk accepted; the gateway seals at 256 KiB of records, well under it. */
+/** Largest sealed chunk accepted; the gateway seals at 448 KiB of records, leaving 64 KiB of headroom under it. */
 export const MAX_CHUNK_BYTES = 512 * 1024;
 
 const keyField = (sessionId: string) => `recording:${sessionId}:key`;
