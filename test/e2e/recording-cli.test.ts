@@ -83,6 +83,27 @@ describe('postern pam sessions', () => {
     expect(bad).toMatchObject({ code: 1, err: expect.stringContaining('--since must be a time') });
   });
 
+  it('list pages with the cursor it prints: every session once, the last page says nothing more', async () => {
+    const auditor = await signedIn('auditor-pages', rs.world.users.auditor);
+    const everything = JSON.parse((await postern(auditor, ['pam', 'sessions', 'list', '--org-id', rs.world.a.org.id, '--json'])).out).sessions.map((s: any) => s.sessionId);
+    expect(everything.length).toBeGreaterThanOrEqual(2);
+    const seen: string[] = [];
+    let after: string[] = [];
+    for (let page = 0; page <= everything.length; page++) {
+      const listed = await postern(auditor, ['pam', 'sessions', 'list', '--org-id', rs.world.a.org.id, '--limit', '1', ...after]);
+      expect(listed.code, listed.err).toBe(0);
+      // A full last page still prints a cursor (the server cannot know nothing follows); the page after it is empty.
+      if (listed.out.trim() === 'No sessions match.') break;
+      seen.push(listed.out.trim().split('\n')[1]!.split(/\s+/)[0]!);
+      const more = /More: add (--after \S+)/.exec(listed.out);
+      if (!more) break;
+      after = more[1]!.split(' ');
+    }
+    expect(seen).toEqual(everything);
+    const bad = await postern(auditor, ['pam', 'sessions', 'list', '--org-id', rs.world.a.org.id, '--after', 'yesterday']);
+    expect(bad).toMatchObject({ code: 1, err: expect.stringContaining('--after takes the cursor') });
+  });
+
   it('show: metadata, the terminal index and events for a reviewer; the Kubernetes command timeline', async () => {
     const auditor = await signedIn('auditor2', rs.world.users.auditor);
     const shown = await postern(auditor, ['pam', 'sessions', 'show', sshSession]);

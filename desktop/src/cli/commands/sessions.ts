@@ -18,7 +18,7 @@ import { describeSessionDetail, describeReview } from './sessions-format.ts';
 
 interface ListOptions {
   orgId?: string; projectId?: string; user?: string; resource?: string; type?: string;
-  since?: string; until?: string; limit?: string; json?: boolean;
+  since?: string; until?: string; after?: string; limit?: string; json?: boolean;
 }
 
 const RELATIVE = /^(\d+)([smhd])$/;
@@ -69,12 +69,23 @@ async function list(context: CliContext, options: ListOptions): Promise<void> {
     orgId: await resolveOrgId(api, options), projectId: options.projectId, userId: options.user, resourceId: options.resource,
     type: options.type as 'ssh' | 'kubernetes' | undefined,
     from: options.since ? parseTimeOption(options.since, '--since') : undefined, to: options.until ? parseTimeOption(options.until, '--until') : undefined,
+    ...parsePageCursor(options.after),
     limit: parsePositive(options.limit, '--limit', true),
   });
   if (options.json) return print(context, JSON.stringify(answer, null, 2));
   if (answer.sessions.length === 0) return print(context, 'No sessions match.');
   print(context, formatTable(['ID', 'STARTED', 'USER', 'RESOURCE', 'ACCOUNT', 'STATUS', 'LENGTH', 'BYTES', 'EXIT'], answer.sessions.map(sessionRow)));
-  if (answer.nextBefore) print(context, `More: add --until ${answer.nextBefore}`);
+  if (answer.nextBefore && answer.nextBeforeId) print(context, `More: add --after ${answer.nextBefore},${answer.nextBeforeId}`);
+}
+
+/** `--after TIME,ID`: the keyset cursor a previous page printed (rows that started at the same moment are neither skipped nor repeated). */
+function parsePageCursor(cursor: string | undefined): { before?: string; beforeId?: string } {
+  if (cursor === undefined) return {};
+  const [before, beforeId, ...rest] = cursor.split(',');
+  if (!before || !beforeId || rest.length || Number.isNaN(Date.parse(before))) {
+    throw new UsageError(`--after takes the cursor a previous list printed ("More: add --after TIME,ID"), not "${cursor}".`);
+  }
+  return { before, beforeId };
 }
 
 async function show(context: CliContext, sessionId: string, options: { json?: boolean }): Promise<void> {
@@ -143,6 +154,7 @@ export function registerSessionsCommands(pam: Command, context: CliContext): voi
     .option('--type <type>', 'only "ssh" or "kubernetes"')
     .option('--since <time>', 'started at or after (ISO time, or an age like 2h, 7d)')
     .option('--until <time>', 'started at or before (ISO time, or an age)')
+    .option('--after <cursor>', 'the next page: the cursor the previous list printed')
     .option('--limit <n>', 'at most this many (default 50, at most 200)')
     .option('--json', 'print JSON instead of a table')
     .action((options: ListOptions) => list(context, options));
