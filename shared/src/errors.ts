@@ -319,3 +319,10 @@ export class RecordingChunkConflictError extends PosternError {
     super('recording_chunk_conflict', 409, `Session ${sessionId} already has a different recording chunk ${index}; a stored chunk is never replaced.`, { sessionId, index, storedSha256 });
   }
 }
+
+/** The named resource exists but is of another type than the command asked for; the message names the right command. */
+export class WrongResourceTypeError extends PosternError {
+  constructor(name: string, actual: string, wanted: string) {
+    super(`not_${wanted}_resource`, 400, `Resource "${name}" is a ${actual} resource; use postern pam ${actual} access for it.`, { name, type: actual });
+  }
+}

@@ -49,7 +49,16 @@ function serveApi(req: import('node:http').IncomingMessage, res: import('node:ht
       username: null, hasSecret: true, publicKey: null, publicKeyFingerprint: null }] });
   }
   if (url.pathname === '/api/v1/pam/sessions' && req.method === 'POST') {
-    const request = JSON.parse(body) as { csr: string; durationSeconds: number };
+    const request = JSON.parse(body) as { csr: string; durationSeconds: number; resourceName?: string; accountName?: string };
+    // The CLI names the resource and account; the server finds them (by name or id) in the project.
+    if (request.resourceName !== 'staging' && request.resourceName !== ids.resource) {
+      res.statusCode = 404;
+      return json(res, { error: { code: 'resource_not_found', message: `No resource with id or name "${request.resourceName}" exists here, or you may not see it.` } });
+    }
+    if (request.accountName !== 'viewer' && request.accountName !== ids.account) {
+      res.statusCode = 404;
+      return json(res, { error: { code: 'account_not_found', message: `No account with id or name "${request.accountName}" exists here, or you may not see it.` } });
+    }
     sessionsCreated.push(request);
     const sessionId = randomUUID();
     const startedAt = new Date();
@@ -161,7 +170,7 @@ describe('postern pam kubernetes access', () => {
     expect(sessionsEnded).not.toContain(/^Session (\S+):/m.exec(output.stderr())![1]!);
   });
 
-  it('an unknown resource is a clear error, and no session is asked for', async () => {
+  it('an unknown resource is a clear error, and no session is created', async () => {
     const before = sessionsCreated.length;
     const unknown = spawn(process.execPath, ['--import', 'tsx', 'desktop/src/cli/main.ts', 'pam', 'kubernetes', 'access', '--resource', 'nope',
       '--account', 'viewer', '--project-id', ids.project], { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: sandbox.dir, XDG_CONFIG_HOME: join(sandbox.dir, 'config') } });

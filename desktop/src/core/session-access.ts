@@ -1,22 +1,23 @@
 /**
- * Opening access to a resource: find the resource and account by name (or id) in the project,
- * make the session's key pair here (only the CSR leaves the machine), ask the server for a
- * session, and return a dialer that opens one authenticated stream to the session's gateway per
+ * Opening access to a resource: make the session's key pair here (only the CSR leaves the
+ * machine), ask the server for a session on the resource and account named (or given by id) in
+ * the project — one call, the server finds both — and return a dialer that opens one authenticated stream to the session's gateway per
  * call, speaking the resource type's protocol. SSH and Kubernetes access are this with a type.
  */
 import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
-import { NotFoundError, PosternError } from '@postern/shared/errors';
+import { PosternError, WrongResourceTypeError } from '@postern/shared/errors';
 import { exportPrivateKeyPem, generatePkiKeyPair } from '@postern/shared/pki/keys';
 import { ALPN_PROTOCOLS } from '@postern/shared/relay/alpn';
 import type { ResourceType } from '@postern/shared/schemas/resources';
 import type { ApiClient } from './api-client.ts';
 import type { OnConnectStep } from './connect-steps.ts';
-import { pamApi } from './pam-api.ts';
 import { endSession, type SessionEndOutcome } from './session-end.ts';
 
 const zCreatedSession = z.object({
   sessionId: z.string(),
+  resourceName: z.string().optional(),
+  accountName: z.string().optional(),
   gatewayId: z.string(),
   relay: z.object({ address: z.string() }),
   expiresAt: z.string(),
@@ -44,11 +45,8 @@ export interface SessionAccess {
   end(): Promise<SessionEndOutcome>;
 }
 
-export class WrongResourceTypeError extends PosternError {
-  constructor(name: string, actual: string, wanted: ResourceType) {
-    super(`not_${wanted}_resource`, 400, `Resource "${name}" is a ${actual} resource; use postern pam ${actual} access for it.`, { name, type: actual });
-  }
-}
+/** A resource of another type than the command (from the server, `not_<type>_resource`). */
+export { WrongResourceTypeError };
 
 const ALPN_OF: Record<ResourceType, string> = { ssh: ALPN_PROTOCOLS.ssh, kubernetes: ALPN_PROTOCOLS.kubernetes };
 
@@ -59,36 +57,20 @@ export function parseHostPort(address: string): { host: string; port: number } {
   return { host: match[1]!, port: Number(match[2]) };
 }
 
-/**
- * The resource and the project's accounts are asked for at once, not one after the other: one
- * round trip less to the first prompt, for a list that is the project's accounts, not one resource's.
- */
-async function findResourceAndAccount(api: ApiClient, request: AccessRequest, type: ResourceType) {
-  const [resources, projectAccounts] = await Promise.all([
-    pamApi.listResources(api, { projectId: request.projectId, search: request.resource }),
-    pamApi.listAccounts(api, request.projectId),
-  ]);
-  const resource = resources.find((entry) => entry.name === request.resource) ?? resources.find((entry) => entry.id === request.resource);
-  if (!resource) throw new NotFoundError('resource', request.resource);
-  if (resource.type !== type) throw new WrongResourceTypeError(resource.name, resource.type, type);
-  const accounts = projectAccounts.filter((entry) => entry.resourceId === resource.id);
-  const account = accounts.find((entry) => entry.name === request.account) ?? accounts.find((entry) => entry.id === request.account);
-  if (!account) throw new NotFoundError('account', request.account);
-  return { resource, account };
-}
-
 export async function openSessionAccess(api: ApiClient, request: AccessRequest, type: ResourceType, onStep?: OnConnectStep): Promise<SessionAccess> {
   // The X.509 code (asn1js, @peculiar/*) is imported here, not at start, so it loads while the server answers.
   const x509Code = Promise.all([import('@postern/shared/pki/csr'), import('./dialer.ts')]);
   x509Code.catch(() => undefined); // awaited below; a lookup error must not leave it unhandled
-  const { resource, account } = await findResourceAndAccount(api, request, type);
-  onStep?.('resource');
   const [{ createCertificateSigningRequest }, { dialGateway, warmTlsTrustStore }] = await x509Code;
   const keys = generatePkiKeyPair();
+  const csr = createCertificateSigningRequest(keys, `postern-session ${request.account}@${request.resource}`);
+  // No lookup first: the server finds the resource and account by name (or id) in the project,
+  // checks the resource type, and answers 404 naming what is missing.
+  onStep?.('resource');
   const creating = api.request('POST', '/api/v1/pam/sessions', {
     body: {
-      resourceId: resource.id, accountId: account.id, durationSeconds: request.durationSeconds,
-      csr: createCertificateSigningRequest(keys, `postern-session ${account.name}@${resource.name}`),
+      projectId: request.projectId, resourceName: request.resource, accountName: request.account, resourceType: type,
+      durationSeconds: request.durationSeconds, csr,
     },
     schema: zCreatedSession,
   });
@@ -100,8 +82,8 @@ export async function openSessionAccess(api: ApiClient, request: AccessRequest, 
   const relay = parseHostPort(created.relay.address);
   return {
     sessionId: created.sessionId,
-    resourceName: resource.name,
-    accountName: account.name,
+    resourceName: created.resourceName ?? request.resource,
+    accountName: created.accountName ?? request.account,
     expiresAt: new Date(created.expiresAt),
     dial: (onDialStep) => dialGateway({
       relay: { ...relay, ca: created.relayServerCaCertificates.join('\n'), cert: created.relayClientCertificate, key },
