@@ -75,9 +75,9 @@ function nodeStartMs(env: Record<string, string>): Promise<number> {
 
 const STEPS = ['modules', 'command', 'resource', 'session', 'relay', 'gateway', 'ssh', 'shell', 'output'] as const;
 const STEP_LABELS: Record<(typeof STEPS)[number], string> = {
-  modules: 'Node start + code loaded', command: 'parse args, read sign-in', resource: 'find resource + account (2 API calls)',
-  session: 'key pair + CSR + create session', relay: 'TCP + TLS 1.3 to relay', gateway: 'inner mTLS to gateway + admission',
-  ssh: 'SSH handshake to gateway bridge', shell: 'shell channel open on the bridge', output: 'gateway → sshd cert login, shell output',
+  modules: 'Node start + code loaded', command: 'parse args, read sign-in', resource: 'key pair + CSR (no lookup: by name)',
+  session: 'create session (finds resource + account)', relay: 'TCP + TLS 1.3 to relay', gateway: 'inner mTLS to gateway + admission',
+  ssh: 'SSH handshake to gateway bridge', shell: 'shell channel open on the bridge', output: 'target shell start → first output (sshd login began at admission)',
 };
 
 /** Per-step increments (ms) from one run's cumulative marks; the last row is first output → prompt seen. */
