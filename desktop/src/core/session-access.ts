@@ -58,10 +58,11 @@ export function parseHostPort(address: string): { host: string; port: number } {
 }
 
 export async function openSessionAccess(api: ApiClient, request: AccessRequest, type: ResourceType, onStep?: OnConnectStep): Promise<SessionAccess> {
-  // The X.509 code (asn1js, @peculiar/*) is imported here, not at start, so it loads while the server answers.
-  const x509Code = Promise.all([import('@postern/shared/pki/csr'), import('./dialer.ts')]);
-  x509Code.catch(() => undefined); // awaited below; a lookup error must not leave it unhandled
-  const [{ createCertificateSigningRequest }, { dialGateway, warmTlsTrustStore }] = await x509Code;
+  // The X.509 code (asn1js, @peculiar/*) is imported here, not at start (other commands never
+  // load it). The request waits only for the CSR code; the dialer loads while the server answers.
+  const dialerCode = import('./dialer.ts');
+  dialerCode.catch(() => undefined); // awaited below; a refused session must not leave it unhandled
+  const { createCertificateSigningRequest } = await import('@postern/shared/pki/csr');
   const keys = generatePkiKeyPair();
   const csr = createCertificateSigningRequest(keys, `postern-session ${request.account}@${request.resource}`);
   // No lookup first: the server finds the resource and account by name (or id) in the project,
@@ -74,7 +75,9 @@ export async function openSessionAccess(api: ApiClient, request: AccessRequest, 
     },
     schema: zCreatedSession,
   });
+  creating.catch(() => undefined); // awaited below, after the dialer code: a refusal must not go unhandled meanwhile
   // Once the request is on its way: CPU work the dial needs, done while the server signs.
+  const { dialGateway, warmTlsTrustStore } = await dialerCode;
   setImmediate(warmTlsTrustStore);
   const key = exportPrivateKeyPem(keys.privateKey);
   const created = await creating;
