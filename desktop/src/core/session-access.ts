@@ -62,7 +62,7 @@ export async function openSessionAccess(api: ApiClient, request: AccessRequest, 
   // load it). The request waits only for the CSR code; the dialer loads while the server answers.
   const dialerCode = import('./dialer.ts');
   dialerCode.catch(() => undefined); // awaited below; a refused session must not leave it unhandled
-  const { createCertificateSigningRequest } = await import('@postern/shared/pki/csr');
+  const { createCertificateSigningRequest } = await import('@postern/shared/pki/csr-encode');
   const keys = generatePkiKeyPair();
   const csr = createCertificateSigningRequest(keys, `postern-session ${request.account}@${request.resource}`);
   // No lookup first: the server finds the resource and account by name (or id) in the project,

@@ -6,13 +6,12 @@
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Attributes, CertificationRequest, CertificationRequestInfo } from '@peculiar/asn1-csr';
-import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { X509BadSignatureError, X509MalformedError } from '../errors.ts';
-import { makeName } from './certificate-builder.ts';
-import { assertP256Key, signEcdsaSha256, spkiDer, type PkiKeyPair } from './keys.ts';
+import { assertP256Key, spkiDer } from './keys.ts';
 import { OID_COMMON_NAME, OID_ECDSA_WITH_SHA256 } from './oids.ts';
-import { fromPem, toPem } from './pem.ts';
+import { fromPem } from './pem.ts';
 
 const MAX_CSR_BYTES = 8192;
 const CSR = 'certificate signing request';
@@ -25,24 +24,8 @@ export interface ParsedCertificateSigningRequest {
   commonName: string | undefined;
 }
 
-/** A PEM CSR for `keys`, signed with its private key (proof of possession). */
-export function createCertificateSigningRequest(keys: PkiKeyPair, commonName: string): string {
-  assertP256Key(keys.privateKey, 'CSR key');
-  const info = new CertificationRequestInfo({
-    version: 0,
-    subject: makeName({ commonName }),
-    subjectPKInfo: AsnConvert.parse(spkiDer(keys.publicKey), SubjectPublicKeyInfo),
-    attributes: new Attributes(),
-  });
-  const infoDer = new Uint8Array(AsnConvert.serialize(info));
-  const signature = signEcdsaSha256(infoDer, keys.privateKey);
-  const request = new CertificationRequest({
-    certificationRequestInfo: info,
-    signatureAlgorithm: new AlgorithmIdentifier({ algorithm: OID_ECDSA_WITH_SHA256 }),
-    signature: new Uint8Array(signature).buffer as ArrayBuffer,
-  });
-  return toPem(new Uint8Array(AsnConvert.serialize(request)), 'CERTIFICATE REQUEST');
-}
+/** Written without the ASN.1 library, so the client's connect path need not load it: see csr-encode.ts. */
+export { createCertificateSigningRequest } from './csr-encode.ts';
 
 /** Parses a PEM or DER CSR, requires a P-256 key, and verifies the CSR's signature with that key. */
 export function parseCertificateSigningRequest(input: string | Uint8Array): ParsedCertificateSigningRequest {
