@@ -58,16 +58,13 @@ export function parseHostPort(address: string): { host: string; port: number } {
 }
 
 export async function openSessionAccess(api: ApiClient, request: AccessRequest, type: ResourceType, onStep?: OnConnectStep): Promise<SessionAccess> {
-  // The X.509 code (asn1js, @peculiar/*) is imported here, not at start (other commands never
-  // load it). The request waits only for the CSR code; the dialer loads while the server answers.
-  const dialerCode = import('./dialer.ts');
-  dialerCode.catch(() => undefined); // awaited below; a refused session must not leave it unhandled
+  // Nothing heavy loads before the request is sent: the CSR code is small (csr-encode.ts), and the
+  // dialer's X.509 code (asn1js, @peculiar/*) loads while the server answers.
   const { createCertificateSigningRequest } = await import('@postern/shared/pki/csr-encode');
   const keys = generatePkiKeyPair();
   const csr = createCertificateSigningRequest(keys, `postern-session ${request.account}@${request.resource}`);
   // No lookup first: the server finds the resource and account by name (or id) in the project,
   // checks the resource type, and answers 404 naming what is missing.
-  onStep?.('resource');
   const creating = api.request('POST', '/api/v1/pam/sessions', {
     body: {
       projectId: request.projectId, resourceName: request.resource, accountName: request.account, resourceType: type,
@@ -76,8 +73,10 @@ export async function openSessionAccess(api: ApiClient, request: AccessRequest, 
     schema: zCreatedSession,
   });
   creating.catch(() => undefined); // awaited below, after the dialer code: a refusal must not go unhandled meanwhile
-  // Once the request is on its way: CPU work the dial needs, done while the server signs.
-  const { dialGateway, warmTlsTrustStore } = await dialerCode;
+  // 'resource' = the request is on its way: callers start loading their own code now (ssh.ts).
+  onStep?.('resource');
+  // CPU work the dial needs, done while the server signs.
+  const { dialGateway, warmTlsTrustStore } = await import('./dialer.ts');
   setImmediate(warmTlsTrustStore);
   const key = exportPrivateKeyPem(keys.privateKey);
   const created = await creating;

@@ -50,9 +50,14 @@ export function registerSshCommands(pam: Command, context: CliContext): void {
     .action(async (options: AccessOptions) => {
       const durationSeconds = parseDuration(options.duration);
       const localPort = options.localPort === undefined ? undefined : parsePort(options.localPort);
-      const onStep = context.timings?.mark;
-      onStep?.('command');
-      loadSshCode().catch(() => undefined); // awaited (and its failure reported) where the code is used
+      const mark = context.timings?.mark;
+      mark?.('command');
+      // The SSH code loads once the session request is on its way (step 'resource'), not before:
+      // its CPU would delay the request, with no lookup round trip left to hide it.
+      const onStep: typeof mark = (step) => {
+        mark?.(step);
+        if (step === 'resource') loadSshCode().catch(() => undefined); // awaited (and its failure reported) where the code is used
+      };
       const api = await context.session.api();
       const access = await openSshAccess(api, { projectId: options.projectId, resource: options.resource, account: options.account, durationSeconds }, onStep);
       say(context, `Session ${access.sessionId}: ${access.accountName}@${access.resourceName} until ${access.expiresAt.toISOString()}.`);
