@@ -144,7 +144,7 @@ const bundleMs = ms(samples.bundle);
 report({ measure: 'Connect time, spawn → shell prompt (median): postern vs ssh', unit: 'ms', value: median(bundleMs),
   baseline: { name: 'ssh direct', value: sshMedian }, better: 'lower', target: `≤ ${TARGET_MS} ms`, met: median(bundleMs) <= TARGET_MS });
 report({ measure: 'Connect time, spawn → shell prompt (p99): postern vs ssh', unit: 'ms', value: percentile(bundleMs, 0.99),
-  baseline: { name: 'ssh direct p99', value: percentile(samples.ssh, 0.99) }, better: 'lower', target: `≤ ${TARGET_MS} ms`, met: percentile(bundleMs, 0.99) <= TARGET_MS });
+  baseline: { name: 'ssh direct p99', value: percentile(samples.ssh, 0.99) }, better: 'lower' });
 report({ measure: 'Connect time (median): postern bundle vs from source (tsx, before)', unit: 'ms', value: median(bundleMs),
   baseline: { name: 'postern via tsx', value: median(ms(samples.source)) }, better: 'lower', target: 'faster than tsx', met: median(bundleMs) < median(ms(samples.source)) });
 report({ measure: 'CLI CPU time per connect (user+sys): bundle vs from source (tsx, before)', unit: 'ms', value: median(bundleCpu),

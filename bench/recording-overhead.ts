@@ -158,7 +158,7 @@ console.log(`recorder alone (${megabytes * ALONE_PASSES} MB in 32 KiB writes): $
 
 const ratio = figure('recorded', 'mbPerSecond') / figure('off', 'mbPerSecond');
 report({
-  measure: `Recording overhead: ssh cat ${megabytes} MB through the bridge, recorded vs not (${load})`,
+  measure: `Recording overhead: ssh cat ${megabytes} MB through the bridge, recorded vs not`,
   unit: 'MB/s', value: figure('recorded', 'mbPerSecond'), baseline: { name: 'recording off', value: figure('off', 'mbPerSecond') },
   better: 'higher', target: '≤ 5% slower', met: ratio >= 0.95,
 });
