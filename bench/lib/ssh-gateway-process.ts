@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RelayMaterials, TransportPki } from '../../shared/src/relay/transport-pki.test-support.ts';
+import { gatewayEnv } from '../../test/e2e/transport-harness.ts';
 import type { BenchTarget } from './ssh-gateway-main.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,18 +27,13 @@ export interface SshGatewayProcess {
 export function startSshGatewayProcess(pki: TransportPki, materials: RelayMaterials, spec: {
   orgId: string; gatewayId: string; relaySshPort: number; sessionCheckUrl: string; target: BenchTarget;
 }): SshGatewayProcess {
-  const ssh = pki.gatewaySsh(spec.orgId, spec.gatewayId);
-  const tls = pki.gatewayTls(spec.orgId, spec.gatewayId);
   // POSTERN_CHILD_NODE_ARGS (as in test/e2e/transport-harness.ts) lets a run profile the gateway: "--cpu-prof --cpu-prof-dir=…".
   const nodeArgs = process.env.POSTERN_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(here, 'ssh-gateway-main.ts')], {
     cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'],
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp',
-      POSTERN_GATEWAY_RELAY: `127.0.0.1:${spec.relaySshPort}`, POSTERN_GATEWAY_SESSION_CHECK_URL: spec.sessionCheckUrl,
-      POSTERN_GATEWAY_BACKOFF_INITIAL_MS: '100', POSTERN_GATEWAY_BACKOFF_MAX_MS: '1000',
-      POSTERN_GATEWAY_SSH_KEY: ssh.privateKey, POSTERN_GATEWAY_SSH_CERT: ssh.certificate, POSTERN_GATEWAY_RELAY_HOST_CA: materials.sshHostCaKey,
-      POSTERN_GATEWAY_TLS_CERT: tls.certPem, POSTERN_GATEWAY_TLS_KEY: tls.keyPem, POSTERN_GATEWAY_TLS_CLIENT_CA: tls.clientCaPem,
+      ...gatewayEnv(pki, materials, spec),
       POSTERN_BENCH_TARGET: JSON.stringify(spec.target),
     },
   });

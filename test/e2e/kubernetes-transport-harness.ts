@@ -12,7 +12,7 @@ import { SessionTerminationWatch } from '../../gateway/src/ssh/termination-watch
 import { TransportPki } from '../../shared/src/relay/transport-pki.test-support.ts';
 import type { KubeApiServer } from '../fixtures/kube-apiserver/index.ts';
 import { MemoryRecorder } from './kubernetes-harness.ts';
-import { startRelayProcess, startSessionCheck, type RelayProcess } from './transport-harness.ts';
+import { gatewayEnv, startRelayProcess, startSessionCheck, type RelayProcess } from './transport-harness.ts';
 
 export interface KubernetesTransport {
   pki: TransportPki;
@@ -31,14 +31,7 @@ export async function startKubernetesTransport(org: { orgId: string; gatewayId: 
   const pki = new TransportPki();
   const materials = pki.relayMaterials();
   const [relay, sessionCheck] = await Promise.all([startRelayProcess(materials), startSessionCheck()]);
-  const ssh = pki.gatewaySsh(org.orgId, org.gatewayId);
-  const tls = pki.gatewayTls(org.orgId, org.gatewayId);
-  const config = loadGatewayConfig({
-    POSTERN_GATEWAY_RELAY: `127.0.0.1:${relay.sshPort}`, POSTERN_GATEWAY_SESSION_CHECK_URL: sessionCheck.url,
-    POSTERN_GATEWAY_BACKOFF_INITIAL_MS: '100', POSTERN_GATEWAY_BACKOFF_MAX_MS: '1000',
-    POSTERN_GATEWAY_SSH_KEY: ssh.privateKey, POSTERN_GATEWAY_SSH_CERT: ssh.certificate, POSTERN_GATEWAY_RELAY_HOST_CA: materials.sshHostCaKey,
-    POSTERN_GATEWAY_TLS_CERT: tls.certPem, POSTERN_GATEWAY_TLS_KEY: tls.keyPem, POSTERN_GATEWAY_TLS_CLIENT_CA: tls.clientCaPem,
-  });
+  const config = loadGatewayConfig(gatewayEnv(pki, materials, { ...org, relaySshPort: relay.sshPort, sessionCheckUrl: sessionCheck.url }));
   const recorder = new MemoryRecorder();
   let fetches = 0;
   // The server's long-poll, answered from here: a poll returns when a watched session is terminated.

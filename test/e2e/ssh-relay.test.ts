@@ -29,7 +29,7 @@ import { formatPublicKeyLine } from '@postern/shared/ssh/keys';
 import { duplexPair } from '../fixtures/duplex-pair.ts';
 import { GATEWAY_HOST_KEY, MemoryRecorder, serveBridge, startTargetFixture, type TargetFixture } from '../fixtures/ssh-bridge.ts';
 import { scratchDir, type ScratchDir } from '../fixtures/ssh-keygen.ts';
-import { dialOptionsFor, startRelayProcess, startSessionCheck, type RelayProcess } from './transport-harness.ts';
+import { dialOptionsFor, gatewayEnv, startRelayProcess, startSessionCheck, type RelayProcess } from './transport-harness.ts';
 
 const pki = new TransportPki();
 const materials = pki.relayMaterials();
@@ -53,14 +53,7 @@ const dial = () => dialGateway(dialOptionsFor(pki, materials, relay.tlsPort, { .
 beforeAll(async () => {
   [relay, sessionCheck, fixture] = await Promise.all([startRelayProcess(materials), startSessionCheck(), startTargetFixture()]);
   dir = scratchDir();
-  const ssh = pki.gatewaySsh(org.orgId, org.gatewayId);
-  const tls = pki.gatewayTls(org.orgId, org.gatewayId);
-  const config = loadGatewayConfig({
-    POSTERN_GATEWAY_RELAY: `127.0.0.1:${relay.sshPort}`, POSTERN_GATEWAY_SESSION_CHECK_URL: sessionCheck.url,
-    POSTERN_GATEWAY_BACKOFF_INITIAL_MS: '100', POSTERN_GATEWAY_BACKOFF_MAX_MS: '1000',
-    POSTERN_GATEWAY_SSH_KEY: ssh.privateKey, POSTERN_GATEWAY_SSH_CERT: ssh.certificate, POSTERN_GATEWAY_RELAY_HOST_CA: materials.sshHostCaKey,
-    POSTERN_GATEWAY_TLS_CERT: tls.certPem, POSTERN_GATEWAY_TLS_KEY: tls.keyPem, POSTERN_GATEWAY_TLS_CLIENT_CA: tls.clientCaPem,
-  });
+  const config = loadGatewayConfig(gatewayEnv(pki, materials, { ...org, relaySshPort: relay.sshPort, sessionCheckUrl: sessionCheck.url }));
   gateway = startGateway(config, {
     checkSession: httpSessionCheck(config.sessionCheck), log: silentLogger,
     ssh: {

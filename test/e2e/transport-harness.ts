@@ -129,10 +129,11 @@ export interface GatewaySpec {
   ssh?: { privateKey: string; certificate: string };
 }
 
-export function startGatewayProcess(pki: TransportPki, materials: RelayMaterials, spec: GatewaySpec): ChildHandle {
+/** A gateway's configuration environment with the PKI's credentials for `spec` (gateway/src/config.ts reads it). */
+export function gatewayEnv(pki: TransportPki, materials: RelayMaterials, spec: GatewaySpec): Record<string, string> {
   const ssh = spec.ssh ?? pki.gatewaySsh(spec.orgId, spec.gatewayId);
   const tls = pki.gatewayTls(spec.orgId, spec.gatewayId);
-  return spawnTs('gateway/src/main.ts', {
+  return {
     POSTERN_GATEWAY_RELAY: `127.0.0.1:${spec.relaySshPort}`,
     POSTERN_GATEWAY_SESSION_CHECK_URL: spec.sessionCheckUrl,
     POSTERN_GATEWAY_BACKOFF_INITIAL_MS: '100',
@@ -143,7 +144,11 @@ export function startGatewayProcess(pki: TransportPki, materials: RelayMaterials
     POSTERN_GATEWAY_TLS_CERT: tls.certPem,
     POSTERN_GATEWAY_TLS_KEY: tls.keyPem,
     POSTERN_GATEWAY_TLS_CLIENT_CA: tls.clientCaPem,
-  });
+  };
+}
+
+export function startGatewayProcess(pki: TransportPki, materials: RelayMaterials, spec: GatewaySpec): ChildHandle {
+  return spawnTs('gateway/src/main.ts', gatewayEnv(pki, materials, spec));
 }
 
 /** The server's "is this session active?" endpoint, as the gateway will call it. */

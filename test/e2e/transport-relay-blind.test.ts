@@ -13,7 +13,7 @@ import { silentLog } from '../../relay/src/log.ts';
 import { startRelay, type RunningRelay } from '../../relay/src/relay.ts';
 import type { GatewayTunnel } from '../../relay/src/tunnel-registry.ts';
 import { TransportPki } from '../../shared/src/relay/transport-pki.test-support.ts';
-import { dialOptionsFor, echo } from './transport-harness.ts';
+import { dialOptionsFor, echo, gatewayEnv } from './transport-harness.ts';
 
 const MARKER = 'POSTERN-MARKER-relay-blind-91d2';
 const pki = new TransportPki();
@@ -46,13 +46,9 @@ beforeAll(async () => {
   }, silentLog);
   const register = relay.registry.register.bind(relay.registry);
   relay.registry.register = (tunnel) => register(tapped(tunnel));
-  const ssh = pki.gatewaySsh('org-a', 'gw-blind');
-  const tls = pki.gatewayTls('org-a', 'gw-blind');
-  gateway = startGateway(loadGatewayConfig({
-    POSTERN_GATEWAY_RELAY: `127.0.0.1:${relay.sshPort}`, POSTERN_GATEWAY_SESSION_CHECK_URL: 'http://127.0.0.1:1/{sessionId}',
-    POSTERN_GATEWAY_SSH_KEY: ssh.privateKey, POSTERN_GATEWAY_SSH_CERT: ssh.certificate, POSTERN_GATEWAY_RELAY_HOST_CA: materials.sshHostCaKey,
-    POSTERN_GATEWAY_TLS_CERT: tls.certPem, POSTERN_GATEWAY_TLS_KEY: tls.keyPem, POSTERN_GATEWAY_TLS_CLIENT_CA: tls.clientCaPem,
-  }), { checkSession: async (sessionId) => sessionId === 'ses-1', log: silentLogger });
+  gateway = startGateway(loadGatewayConfig(gatewayEnv(pki, materials, {
+    orgId: 'org-a', gatewayId: 'gw-blind', relaySshPort: relay.sshPort, sessionCheckUrl: 'http://127.0.0.1:1/{sessionId}',
+  })), { checkSession: async (sessionId) => sessionId === 'ses-1', log: silentLogger });
   await gateway.connected();
 });
 

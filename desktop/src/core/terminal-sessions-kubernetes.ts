@@ -4,7 +4,6 @@
  * The proxy and the kubeconfig go away at the session's end or on disconnect.
  */
 import { randomUUID } from 'node:crypto';
-import type { Duplex } from 'node:stream';
 import { PosternError } from '@postern/shared/errors';
 import type { KubernetesConnection, TerminalTab } from '../common/session-types.ts';
 import type { ApiClient } from './api-client.ts';
@@ -12,18 +11,9 @@ import { openKubernetesAccess, type KubernetesAccessRequest } from './kubernetes
 import { startKubernetesSession, type KubernetesSession } from './kubernetes/kubernetes-session.ts';
 import { sessionEndWarning } from './session-end.ts';
 import type { LocalShellOptions } from './terminal-sessions-local.ts';
-import type { TerminalSessions, TerminalSize } from './terminal-sessions.ts';
+import type { TabAccess, TerminalSessions, TerminalSize } from './terminal-sessions.ts';
 
-/** What a connection needs from an opened session (openKubernetesAccess gives it). */
-export interface KubernetesTabAccess {
-  sessionId: string;
-  resourceName: string;
-  accountName: string;
-  expiresAt: Date;
-  dial(): Promise<Duplex>;
-  /** Ends the server session (session-end.ts); called once when the connection stops. */
-  end?(): Promise<unknown>;
-}
+export type KubernetesTabAccess = TabAccess;
 export type KubernetesOpener = (api: ApiClient, request: KubernetesAccessRequest) => Promise<KubernetesTabAccess>;
 
 export interface KubernetesConnectionsOptions {

@@ -20,16 +20,17 @@ export interface TerminalSink {
   warn?(line: string): void;
 }
 
-/** What an SSH tab needs from an opened session (openSshAccess gives it). */
-export interface SshTabAccess {
+/** What a tab needs from an opened session (openSshAccess and openKubernetesAccess give it). */
+export interface TabAccess {
   sessionId: string;
   resourceName: string;
   accountName: string;
   expiresAt: Date;
   dial(): Promise<Duplex>;
-  /** Ends the server session (session-end.ts); called once when the tab is done with it. */
+  /** Ends the server session (session-end.ts); called once when the tab or connection is done with it. */
   end?(): Promise<unknown>;
 }
+export type SshTabAccess = TabAccess;
 
 export interface TerminalSize { cols: number; rows: number }
 
