@@ -18,6 +18,7 @@ import { formatPublicKeyLine } from '../shared/src/ssh/keys.ts';
 import { writeKnownHost } from '../desktop/src/core/ssh/known-hosts.ts';
 import { GATEWAY_HOST_KEY, serveBridge, startTargetFixture } from '../test/fixtures/ssh-bridge.ts';
 import { scratchDir } from '../test/fixtures/ssh-keygen.ts';
+import { clientOptions } from './lib/openssh.ts';
 import { report } from './lib/report.ts';
 import { median } from './lib/stats.ts';
 
@@ -37,10 +38,9 @@ const key = dir.write('id_ed25519', encodeOpenSshPrivateKey(fixture.userKey.priv
 const payload = join(dir.path, 'payload.bin');
 writeFileSync(payload, randomBytes(megabytes * 1024 * 1024));
 const remote = `/tmp/postern-bench-${process.pid}.bin`;
-const common = ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'GlobalKnownHostsFile=/dev/null'];
 const paths = {
-  direct: [...common, '-P', String(fixture.sshd.port), '-i', key, '-o', 'UserKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=no'],
-  bridge: [...common, '-P', String(bridgePort), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes'],
+  direct: [...clientOptions(key), '-P', String(fixture.sshd.port)],
+  bridge: [...clientOptions(undefined, knownHosts), '-P', String(bridgePort)],
 };
 
 /** Asynchronous on purpose: the bridge runs in this process and must keep serving while scp runs. */

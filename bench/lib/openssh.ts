@@ -4,6 +4,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { freeLoopbackPort } from '../../test/fixtures/sshd.ts';
 
 /** Options every baseline client uses: no config file, no prompts, host keys not checked (loopback, throwaway). */
 export function clientOptions(keyFile?: string, knownHosts?: string): string[] {
@@ -17,12 +18,7 @@ export function clientOptions(keyFile?: string, knownHosts?: string): string[] {
 
 /** `ssh -N -L` through the sshd at `sshdPort` to `target`; resolves once the forward accepts connections. */
 export async function startOpenSshForward(keyFile: string, user: string, sshdPort: number, target: { host: string; port: number }): Promise<{ port: number; stop(): void }> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
+  const port = await freeLoopbackPort();
   const child: ChildProcess = spawn('ssh', [
     ...clientOptions(keyFile), '-N', '-o', 'ExitOnForwardFailure=yes', '-p', String(sshdPort),
     '-L', `127.0.0.1:${port}:${target.host}:${target.port}`, `${user}@127.0.0.1`,
