@@ -86,6 +86,12 @@ describe('kubectl over the relay and the gateway', () => {
       transport.terminate(other);
       await waitFor(() => watch.exitCode, (code) => code !== null, 5_000, 'kubectl to see the watch end');
       expect(Date.now() - started).toBeLessThan(3_000);
+      // kubectl's next command is told why at once, instead of retrying a dropped connection for seconds.
+      const next = Date.now();
+      const after = await sandbox.run(second.kubeconfigPath, ['get', 'pods'], { timeoutMs: 20_000 });
+      expect(after.code).toBe(1);
+      expect(after.stderr).toContain(`session ${other} was terminated by an administrator; start a new session`);
+      expect(Date.now() - next).toBeLessThan(3_000);
     } finally {
       await stop(watch);
       await second.stop();

@@ -26,4 +26,6 @@ export interface ProxyConnection {
   agent: Agent;
   /** Registers something to destroy when the connection or the session ends; returns the unregister. */
   track(destroy: () => void): () => void;
+  /** Why the session is over (terminated or expired), once it is: every request after that is answered with it. */
+  endedMessage(): string | undefined;
 }

@@ -16,6 +16,15 @@ export function answerWithError(res: ServerResponse, entry: CommandLogEntry, cod
   res.end(body);
 }
 
+/**
+ * The session is over: the request is answered with why, and the connection closes after it.
+ * kubectl prints the message and stops; a dropped connection instead makes it retry for seconds.
+ */
+export function answerSessionEnded(res: ServerResponse, entry: CommandLogEntry, message: string): void {
+  res.setHeader('connection', 'close');
+  answerWithError(res, entry, 403, message);
+}
+
 export function impersonationRefusal(headers: string[]): string {
   return `Postern gateway: this session does not allow impersonation (${headers.join(', ')}); `
     + 'drop --as/--as-group, or ask an administrator to allow impersonation on the resource.';
@@ -29,6 +38,11 @@ export function proxyHttpRequest(req: IncomingMessage, res: ServerResponse, conn
   const { ctx } = conn;
   const entry = new CommandLogEntry(req, ctx.recorder);
   res.on('close', () => entry.finish());
+  const ended = conn.endedMessage();
+  if (ended) {
+    req.resume();
+    return answerSessionEnded(res, entry, ended);
+  }
   const impersonating = impersonationHeaders(req.headers);
   if (impersonating.length > 0 && !ctx.allowImpersonation) {
     req.resume();
@@ -36,7 +50,13 @@ export function proxyHttpRequest(req: IncomingMessage, res: ServerResponse, conn
   }
   const headers = upstreamRequestHeaders(req.headers, ctx.token, false);
   const upstream = httpsRequest(upstreamRequestOptions(ctx.target, req.method ?? 'GET', req.url ?? '/', headers, conn.agent));
-  const untrack = conn.track(() => upstream.destroy());
+  const untrack = conn.track(() => {
+    // Still waiting for the API server: kubectl gets why. A response under way is cut, so a watch or `logs -f` ends.
+    const message = conn.endedMessage();
+    if (message && !res.headersSent) answerSessionEnded(res, entry, message);
+    else res.destroy();
+    upstream.destroy();
+  });
   upstream.on('response', (upstreamRes) => {
     entry.status = upstreamRes.statusCode ?? 502;
     res.writeHead(entry.status, downstreamResponseHeaders(upstreamRes.headers));
@@ -47,6 +67,7 @@ export function proxyHttpRequest(req: IncomingMessage, res: ServerResponse, conn
     upstreamRes.on('error', () => res.destroy());
   });
   upstream.on('error', (error: NodeJS.ErrnoException) => {
+    if (res.writableEnded) return;
     if (res.headersSent) return void res.destroy();
     const failure = upstreamFailure(error, ctx.target);
     ctx.logger.warn({ sessionId: ctx.sessionId, code: error.code, path: entry.info.resource }, 'kubernetes API server request failed');

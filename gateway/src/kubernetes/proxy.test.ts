@@ -7,6 +7,7 @@ import { createApiServerTls } from '../../../test/fixtures/kube-apiserver/tls.ts
 import type { SessionEvent } from '@postern/shared/recording/recorder';
 import { NO_RECORDING } from '@postern/shared/recording/recorder';
 import { silentLogger } from '../logger.ts';
+import { SessionEndedByServer } from '../ssh/termination-watch.ts';
 import type { KubernetesConnectionContext } from './context.ts';
 import { handleKubernetesConnection } from './proxy.ts';
 
@@ -154,6 +155,72 @@ describe('gateway Kubernetes handler', () => {
     terminated.abort();
     await once(socket, 'close');
     await expect.poll(() => events[0]).toMatchObject({ verb: 'watch', status: 200 });
+  });
+
+  /** Writes raw requests on one connection and reads what comes back until the gateway closes it. */
+  function rawConnection(): { socket: Socket; answer: () => string; closed: Promise<unknown> } {
+    const socket = connect(frontPort, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d: Buffer) => { answer += d.toString(); });
+    return { socket, answer: () => answer, closed: once(socket, 'close') };
+  }
+
+  it('a request still waiting for the API server when an admin terminates the session is answered with why, then the connection closes', async () => {
+    const terminated = new AbortController();
+    ctx = context({ terminated: terminated.signal });
+    onRequest = () => undefined; // the API server is slow: no answer before the termination
+    const { socket, answer, closed } = rawConnection();
+    socket.write('GET /api/v1/namespaces/default/pods?watch=true HTTP/1.1\r\nHost: x\r\n\r\n');
+    await expect.poll(() => seen.length).toBe(1);
+    terminated.abort(new SessionEndedByServer('ses-1', 'terminated'));
+    await closed;
+    expect(answer()).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(answer()).toMatch(/\r\nconnection: close\r\n/i);
+    expect(answer()).toContain('Postern gateway: session ses-1 was terminated by an administrator; start a new session with `postern pam kubernetes access`.');
+    await expect.poll(() => events[0]).toMatchObject({ verb: 'watch', status: 403 });
+  });
+
+  it('after the session ends, an idle connection answers the next request with why and sends nothing upstream', async () => {
+    const terminated = new AbortController();
+    ctx = context({ terminated: terminated.signal });
+    onRequest = (_req, res) => res.end('{"kind":"PodList"}');
+    const { socket, answer, closed } = rawConnection();
+    socket.write('GET /api/v1/pods HTTP/1.1\r\nHost: x\r\n\r\n');
+    await expect.poll(answer).toContain('PodList');
+    terminated.abort(new SessionEndedByServer('ses-1', 'ended'));
+    socket.write('GET /api/v1/secrets HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed;
+    expect(answer()).toContain('HTTP/1.1 403 Forbidden');
+    expect(answer()).toContain('session ses-1 was ended by you (postern pam sessions end)');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('a connection that arrives after the termination gets the refusal for a request and an exec upgrade, and the API server sees neither', async () => {
+    const terminated = new AbortController();
+    terminated.abort(new SessionEndedByServer('ses-1', 'terminated'));
+    ctx = context({ terminated: terminated.signal });
+    onRequest = (_req, res) => res.end('ok');
+    expect(await send('GET', '/api/v1/pods')).toMatchObject({ status: 403, body: expect.stringContaining('terminated by an administrator') });
+    const { socket, answer, closed } = rawConnection();
+    socket.write('GET /api/v1/namespaces/default/pods/web-1/exec?command=ls HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n'
+      + 'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    await closed;
+    expect(answer()).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(answer()).toContain('terminated by an administrator');
+    expect(seen).toHaveLength(0);
+  });
+
+  it('a request after the session expired is answered with the expiry time', async () => {
+    const expiresAt = new Date(Date.now() + 200);
+    ctx = context({ expiresAt });
+    onRequest = (_req, res) => res.end('ok');
+    const { socket, answer, closed } = rawConnection();
+    await once(socket, 'connect');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    socket.write('GET /api/v1/pods HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed;
+    expect(answer()).toContain(`session ses-1 expired at ${expiresAt.toISOString()}`);
+    expect(seen).toHaveLength(0);
   });
 
   it('at the session end the connection and the open upstream request close', async () => {

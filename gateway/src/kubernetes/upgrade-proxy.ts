@@ -104,11 +104,17 @@ export function proxyUpgradeRequest(req: IncomingMessage, client: Duplex, client
   // Bytes the client sends before the API server answers must wait for the splice, not be dropped.
   client.pause();
   const entry = new CommandLogEntry(req, ctx.recorder);
+  const ended = conn.endedMessage();
+  if (ended) return answerRaw(client, entry, 403, ended);
   const impersonating = impersonationHeaders(req.headers);
   if (impersonating.length > 0 && !ctx.allowImpersonation) return answerRaw(client, entry, 403, impersonationRefusal(impersonating));
   const headers = upstreamRequestHeaders(req.headers, ctx.token, true);
   const upstream = httpsRequest(upstreamRequestOptions(ctx.target, req.method ?? 'GET', req.url ?? '/', headers, conn.agent));
-  const untrack = conn.track(() => upstream.destroy());
+  const untrack = conn.track(() => {
+    const message = conn.endedMessage();
+    if (message && !client.writableEnded) answerRaw(client, entry, 403, message);
+    upstream.destroy();
+  });
   upstream.on('upgrade', (upstreamRes, server, serverHead) => {
     untrack();
     entry.status = upstreamRes.statusCode ?? 101;
@@ -123,6 +129,7 @@ export function proxyUpgradeRequest(req: IncomingMessage, client: Duplex, client
   });
   upstream.on('response', (upstreamRes) => forwardRefusal(client, upstreamRes, entry));
   upstream.on('error', (error: NodeJS.ErrnoException) => {
+    if (client.writableEnded) return;
     const failure = upstreamFailure(error, ctx.target);
     ctx.logger.warn({ sessionId: ctx.sessionId, code: error.code }, 'kubernetes API server upgrade failed');
     answerRaw(client, entry, failure.code, failure.message);

@@ -7,7 +7,7 @@
 import type { ServerChannel } from 'ssh2';
 import { channelState, flushed } from './channel-pipe.ts';
 import type { BridgeEndReason } from './context.ts';
-import { SessionEndedByServer } from './termination-watch.ts';
+import { endedByOf, type EndedBy } from './termination-watch.ts';
 
 /** setTimeout cannot wait longer than 2^31-1 ms; longer sessions re-arm the timer. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -21,18 +21,11 @@ interface TrackedChannel {
   stopTarget(): void;
 }
 
-/** Who ended a session the server ended: the status its watch reported. */
-export type EndedBy = 'administrator' | 'user';
-
 export function endMessage(reason: 'expired' | 'terminated', at: Date, endedBy: EndedBy = 'administrator'): string {
   if (reason === 'expired') return `Postern: session expired at ${at.toISOString()}; request a new session to continue.`;
   return endedBy === 'user'
     ? `Postern: session ended by you (postern pam sessions end) at ${at.toISOString()}.`
     : `Postern: session terminated by an administrator at ${at.toISOString()}.`;
-}
-
-function endedByOf(signal: AbortSignal): EndedBy {
-  return signal.reason instanceof SessionEndedByServer && signal.reason.status === 'ended' ? 'user' : 'administrator';
 }
 
 export class SessionLifetime {

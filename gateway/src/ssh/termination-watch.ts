@@ -102,3 +102,10 @@ export class SessionEndedByServer extends Error {
     super(`session ${sessionId} ${status}`);
   }
 }
+
+/** Who ended a session the server ended: the status its watch reported. */
+export type EndedBy = 'administrator' | 'user';
+
+export function endedByOf(signal: AbortSignal): EndedBy {
+  return signal.reason instanceof SessionEndedByServer && signal.reason.status === 'ended' ? 'user' : 'administrator';
+}
