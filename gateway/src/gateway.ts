@@ -8,6 +8,7 @@ import { ALPN_PROTOCOLS } from '@postern/shared/relay/alpn';
 import { defaultAlpnHandlers, type AlpnHandlerRegistry } from './alpn-registry.ts';
 import type { GatewayConfig } from './config.ts';
 import { kubernetesAlpnHandler, type KubernetesAlpnDeps } from './kubernetes/alpn.ts';
+import { serveDataControl } from './data-connections.ts';
 import { createInnerTlsServer } from './inner-tls.ts';
 import { sshAlpnService, type SshAlpnDeps } from './ssh/alpn.ts';
 import type { GatewayLogger } from './logger.ts';
@@ -48,7 +49,12 @@ export function startGateway(config: GatewayConfig, deps: GatewayDeps): RunningG
     gatewayId: config.gatewayId, relay: config.relay, sshPrivateKey: config.sshPrivateKey, sshCertificate: config.sshCertificate,
     backoff: config.backoff, readyTimeoutMs: config.readyTimeoutMs, keepaliveIntervalMs: config.keepaliveIntervalMs, log: deps.log,
     onChannel: (channel) => inner.serve(channel),
+    onDataControl: (channel) => {
+      dataControl?.close();
+      dataControl = serveDataControl(channel, { gatewayId: config.gatewayId, relayHost: config.relay.host, onSession: (socket) => inner.serve(socket), log: deps.log });
+    },
   });
+  let dataControl: ReturnType<typeof serveDataControl> | undefined;
   tunnel.start();
   return {
     tunnel,
@@ -59,6 +65,7 @@ export function startGateway(config: GatewayConfig, deps: GatewayDeps): RunningG
     connected: () => tunnel.state === 'connected' ? Promise.resolve() : new Promise((resolve) => tunnel.once('connected', () => resolve())),
     close: () => {
       tunnel.stop();
+      dataControl?.close();
       inner.close();
     },
   };

@@ -10,6 +10,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { Client as Ssh2Client, ClientChannel } from 'ssh2';
+import { DATA_CONTROL_ORIGIN } from '@postern/shared/relay/data-control';
 import { GATEWAY_TUNNEL_PORT } from '@postern/shared/relay/gateway-ssh-identity';
 import { readSshPrivateKey } from '@postern/shared/relay/ssh-key-material';
 import { parseSshCertificate } from '@postern/shared/ssh/certificate';
@@ -31,6 +32,8 @@ export interface TunnelClientOptions {
   readyTimeoutMs: number;
   keepaliveIntervalMs: number;
   onChannel: (channel: Duplex, origin: { ip: string; port: number }) => void;
+  /** The relay's data-connection control channel (data-connections.ts); without a handler it is closed. */
+  onDataControl?: (channel: Duplex) => void;
   log: GatewayLogger;
 }
 
@@ -96,7 +99,9 @@ export class TunnelClient extends EventEmitter {
     client.on('tcp connection', (details, accept, reject) => {
       if (details.destIP !== gatewayId) return reject();
       const channel: ClientChannel = accept();
-      this.options.onChannel(channel, { ip: details.srcIP, port: details.srcPort });
+      if (details.srcIP !== DATA_CONTROL_ORIGIN) return this.options.onChannel(channel, { ip: details.srcIP, port: details.srcPort });
+      if (this.options.onDataControl) this.options.onDataControl(channel);
+      else channel.destroy();
     });
     client.on('error', (error) => {
       if ((error as { level?: string }).level === 'client-authentication') {

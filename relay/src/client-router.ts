@@ -10,6 +10,7 @@ import { RelayFrameError } from '@postern/shared/errors';
 import { decodeRelayRequest, encodeRelayStatus, type RelayStatusName } from '@postern/shared/relay/frame';
 import { admitPeerCertificate, ClientCertificateRefusedError } from '@postern/shared/relay/peer-admission';
 import { readFirstFrame } from '@postern/shared/relay/read-frame';
+import type { DataTokens } from './data-pool.ts';
 import type { RelayLog } from './log.ts';
 import { splice } from './splice.ts';
 import type { TunnelRegistry } from './tunnel-registry.ts';
@@ -18,6 +19,8 @@ export interface ClientRouterDeps {
   registry: TunnelRegistry;
   /** The Relay PKI Client CA certificates, one PEM each. */
   trustedClientCas: string[];
+  /** Where a gateway's data connection (no client certificate, a token in its first frame) is checked. */
+  dataTokens?: DataTokens;
   firstFrameTimeoutMs: number;
   log: RelayLog;
 }
@@ -34,6 +37,8 @@ export async function routeClientConnection(socket: TLSSocket, deps: ClientRoute
     }, { trustedCas: deps.trustedClientCas, roles: ['relay-client'] });
     orgId = info.parameters.orgId!;
   } catch (error) {
+    // A gateway's data connection carries no certificate: its first frame says whose it is.
+    if (deps.dataTokens && !socket.getPeerX509Certificate()) return acceptDataConnection(socket, deps.dataTokens, deps, error as Error);
     const reason = error instanceof ClientCertificateRefusedError ? String(error.details?.reason) : 'malformed';
     deps.log('client_refused', { ip: client.ip, status: 'client_certificate_refused', reason });
     return refuse(socket, 'client_certificate_refused', (error as Error).message);
@@ -62,8 +67,38 @@ export async function routeClientConnection(socket: TLSSocket, deps: ClientRoute
   }
   if (socket.destroyed) return void channel.destroy();
   socket.write(encodeRelayStatus({ status: 'ok', message: '' }));
-  deps.log('client_routed', { ip: client.ip, orgId, gatewayId });
+  deps.log('client_routed', { ip: client.ip, orgId, gatewayId, path: isTlsSocket(channel) ? 'data' : 'ssh' });
   await splice(socket, channel);
+}
+
+/**
+ * A connection without a client certificate: a gateway's data connection if its first frame
+ * presents a token the relay issued to that gateway, refused as a client without a certificate
+ * otherwise (with the same message as before the frame was read).
+ */
+async function acceptDataConnection(socket: TLSSocket, tokens: DataTokens, deps: ClientRouterDeps, certificateError: Error): Promise<void> {
+  const ip = socket.remoteAddress ?? '';
+  let request;
+  try {
+    request = await readFirstFrame(socket, decodeRelayRequest, deps.firstFrameTimeoutMs);
+  } catch {
+    deps.log('client_refused', { ip, status: 'client_certificate_refused', reason: 'missing' });
+    return refuse(socket, 'client_certificate_refused', certificateError.message);
+  }
+  if (!request.dataToken) {
+    deps.log('client_refused', { ip, status: 'client_certificate_refused', reason: 'missing' });
+    return refuse(socket, 'client_certificate_refused', certificateError.message);
+  }
+  const pool = tokens.redeem(request.dataToken, request.gatewayId);
+  if (!pool) {
+    deps.log('data_connection_refused', { ip, gatewayId: request.gatewayId });
+    return refuse(socket, 'data_token_refused', 'this data token is unknown, used or expired, or not for this gateway; the gateway dials again with the next token it is given.');
+  }
+  pool.add(socket);
+}
+
+function isTlsSocket(stream: unknown): stream is TLSSocket {
+  return typeof (stream as TLSSocket).getPeerX509Certificate === 'function';
 }
 
 function lookupRefusal(state: 'unknown' | 'offline' | 'org_mismatch', gatewayId: string, orgId: string): [RelayStatusName, string] {

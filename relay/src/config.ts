@@ -21,6 +21,10 @@ export const zRelayEnv = z.object({
   POSTERN_RELAY_HANDSHAKE_TIMEOUT_MS: milliseconds.default(10_000),
   /** How long the relay waits for a gateway to accept a forwarded channel. */
   POSTERN_RELAY_CHANNEL_OPEN_TIMEOUT_MS: milliseconds.default(10_000),
+  /** Idle data connections each gateway keeps to the TLS port (data-pool.ts); 0 sends every session over the SSH tunnel. */
+  POSTERN_RELAY_DATA_CONNECTIONS: z.coerce.number().int().min(0).max(64).default(4),
+  /** The port gateways dial for data connections when it is not the TLS listener's (a proxy or NAT in front). */
+  POSTERN_RELAY_DATA_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 /** Materials, each `NAME` (inline) or `NAME_FILE` (path), all required. */
@@ -51,6 +55,10 @@ export interface RelayConfig {
   firstFrameTimeoutMs: number;
   handshakeTimeoutMs: number;
   channelOpenTimeoutMs: number;
+  /** Idle data connections per gateway; absent means the default (4). */
+  dataConnections?: number;
+  /** The TLS port gateways are told to dial; absent means the listener's own. */
+  dataPort?: number;
 }
 
 export function loadRelayConfig(env: EnvSource, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): RelayConfig {
@@ -71,5 +79,7 @@ export function loadRelayConfig(env: EnvSource, readFile: (path: string) => stri
     firstFrameTimeoutMs: e.POSTERN_RELAY_FIRST_FRAME_TIMEOUT_MS,
     handshakeTimeoutMs: e.POSTERN_RELAY_HANDSHAKE_TIMEOUT_MS,
     channelOpenTimeoutMs: e.POSTERN_RELAY_CHANNEL_OPEN_TIMEOUT_MS,
+    dataConnections: e.POSTERN_RELAY_DATA_CONNECTIONS,
+    ...(e.POSTERN_RELAY_DATA_PORT ? { dataPort: e.POSTERN_RELAY_DATA_PORT } : {}),
   };
 }

@@ -45,6 +45,8 @@ export async function runEnrolledRelay(env: EnvSource, log: (relayId: string) =>
   const settings = {
     sshListen: base.POSTERN_RELAY_SSH_LISTEN, tlsListen: base.POSTERN_RELAY_TLS_LISTEN, firstFrameTimeoutMs: base.POSTERN_RELAY_FIRST_FRAME_TIMEOUT_MS,
     handshakeTimeoutMs: base.POSTERN_RELAY_HANDSHAKE_TIMEOUT_MS, channelOpenTimeoutMs: base.POSTERN_RELAY_CHANNEL_OPEN_TIMEOUT_MS,
+    dataConnections: base.POSTERN_RELAY_DATA_CONNECTIONS,
+    ...(base.POSTERN_RELAY_DATA_PORT ? { dataPort: base.POSTERN_RELAY_DATA_PORT } : {}),
   };
   const { keys, enrollment, reused } = await obtainRelayEnrollment(options);
   const relayLog = log(enrollment.relayId);

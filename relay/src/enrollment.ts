@@ -100,7 +100,7 @@ export async function renewRelayEnrollment(options: RelayEnrollmentOptions, keys
 }
 
 /** The relay's config from its enrollment; listen addresses and timeouts come from `base`. */
-export function relayConfigFromEnrollment(base: Pick<RelayConfig, 'sshListen' | 'tlsListen' | 'firstFrameTimeoutMs' | 'handshakeTimeoutMs' | 'channelOpenTimeoutMs'>, keys: RelayKeys, enrollment: RelayEnrollment): RelayConfig {
+export function relayConfigFromEnrollment(base: Pick<RelayConfig, 'sshListen' | 'tlsListen' | 'firstFrameTimeoutMs' | 'handshakeTimeoutMs' | 'channelOpenTimeoutMs' | 'dataConnections' | 'dataPort'>, keys: RelayKeys, enrollment: RelayEnrollment): RelayConfig {
   return {
     ...base,
     relayId: enrollment.relayId,

@@ -6,12 +6,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_TUNNEL_PORT } from '@postern/shared/relay/gateway-ssh-identity';
 import { TransportPki, type GatewaySshCredentials } from '@postern/shared/relay/transport-pki.test-support';
-import { readSshPrivateKey } from '@postern/shared/relay/ssh-key-material';
 import { parseSshCertificate } from '@postern/shared/ssh/certificate';
 import { encodeOpenSshPrivateKey } from '@postern/shared/ssh/private-key';
-import { hostCertificateVerifier, SSH2_HOST_CERT_ALGORITHMS_ONLY, ssh2UserCertificateAuth } from '@postern/shared/ssh/ssh2-certificates';
+import { SSH2_HOST_CERT_ALGORITHMS_ONLY } from '@postern/shared/ssh/ssh2-certificates';
+import { connectAsGateway as connectLogin } from './gateway-login.test-support.ts';
 import { silentLog } from './log.ts';
 import { startRelay, type RunningRelay } from './relay.ts';
 
@@ -28,33 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => relay?.close());
 
-interface Attempt {
-  loggedIn: boolean;
-  forwarded: boolean;
-  error?: string;
-  client: InstanceType<typeof Client>;
-}
-
-/** Logs in as `username` with `credentials` and asks to forward `bindAddr`; settles within 5 s. */
-function connectAsGateway(username: string, credentials: GatewaySshCredentials, bindAddr = username): Promise<Attempt> {
-  const client = new Client();
-  return new Promise((resolve) => {
-    const result: Attempt = { loggedIn: false, forwarded: false, client };
-    const timer = setTimeout(() => resolve({ ...result, error: 'timeout' }), 5000);
-    const finish = (extra: Partial<Attempt>) => { clearTimeout(timer); resolve({ ...result, ...extra }); };
-    client.on('ready', () => {
-      result.loggedIn = true;
-      client.forwardIn(bindAddr, GATEWAY_TUNNEL_PORT, (error) => finish({ forwarded: !error, ...(error ? { error: error.message } : {}) }));
-    });
-    client.on('error', (error) => finish({ error: error.message }));
-    client.connect({
-      host: '127.0.0.1', port: relay.sshPort, username,
-      ...ssh2UserCertificateAuth(readSshPrivateKey(credentials.privateKey), parseSshCertificate(credentials.certificate)),
-      algorithms: { serverHostKey: [...SSH2_HOST_CERT_ALGORITHMS_ONLY] as never },
-      hostVerifier: hostCertificateVerifier({ caPublicKey: materials.sshHostCaKey, principal: '127.0.0.1' }),
-    });
-  });
-}
+const connectAsGateway = (username: string, credentials: GatewaySshCredentials, bindAddr = username) =>
+  connectLogin(username, credentials, { sshPort: relay.sshPort, hostCaKey: materials.sshHostCaKey, bindAddr });
 
 describe('gateway login to the relay', () => {
   it('accepts a valid gateway certificate, registers the tunnel under the gateway id and org from the key id', async () => {

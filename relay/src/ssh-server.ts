@@ -12,20 +12,29 @@ import { parseGatewayKeyId, GATEWAY_TUNNEL_PORT } from '@postern/shared/relay/ga
 import { parseSshCertificate } from '@postern/shared/ssh/certificate';
 import { readSshPrivateKey } from '@postern/shared/relay/ssh-key-material';
 import { SSH2_FAST_CIPHERS, ssh2HostKeyWithCertificate, verifyCertificateAuthentication } from '@postern/shared/ssh/ssh2-certificates';
+import { DATA_CONTROL_ORIGIN } from '@postern/shared/relay/data-control';
 import type { RelayConfig } from './config.ts';
+import { GatewayDataPool, type DataEndpoint, type DataTokens } from './data-pool.ts';
 import type { RelayLog } from './log.ts';
 import type { ChannelOrigin, GatewayTunnel, TunnelRegistry } from './tunnel-registry.ts';
 
 // ssh2 is CommonJS; its named exports are not detected under Node ESM (docs/architecture.md).
 const { Server } = ssh2;
 
-export function createTunnelServer(config: RelayConfig, registry: TunnelRegistry, log: RelayLog): InstanceType<typeof Server> {
+/** Data connections (data-pool.ts): the token registry, where gateways dial, and how many each keeps idle (0: none). */
+export interface TunnelDataOptions {
+  tokens: DataTokens;
+  endpoint: () => DataEndpoint;
+  poolSize: number;
+}
+
+export function createTunnelServer(config: RelayConfig, registry: TunnelRegistry, log: RelayLog, data?: TunnelDataOptions): InstanceType<typeof Server> {
   const serverConfig: ServerConfig = {
     hostKeys: [ssh2HostKeyWithCertificate(readSshPrivateKey(config.sshHostKey), parseSshCertificate(config.sshHostCertificate))],
     algorithms: { cipher: [...SSH2_FAST_CIPHERS] as never },
   };
   return new Server(serverConfig, (connection, info) => {
-    handleGatewayConnection(connection, { ip: info.ip, port: info.port }, config, registry, log);
+    handleGatewayConnection(connection, { ip: info.ip, port: info.port }, { config, registry, log, data });
   });
 }
 
@@ -34,7 +43,14 @@ interface GatewayIdentity {
   orgId: string;
 }
 
-function handleGatewayConnection(connection: Connection, peer: ChannelOrigin, config: RelayConfig, registry: TunnelRegistry, log: RelayLog): void {
+interface TunnelServerDeps {
+  config: RelayConfig;
+  registry: TunnelRegistry;
+  log: RelayLog;
+  data: TunnelDataOptions | undefined;
+}
+
+function handleGatewayConnection(connection: Connection, peer: ChannelOrigin, { config, registry, log, data }: TunnelServerDeps): void {
   // ssh2's typings omit Connection.setNoDelay; without it each handshake waits on Nagle + delayed ACK.
   (connection as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
   let identity: GatewayIdentity | undefined;
@@ -59,13 +75,19 @@ function handleGatewayConnection(connection: Connection, peer: ChannelOrigin, co
       log('gateway_request_refused', { ip: peer.ip, gatewayId: identity?.gatewayId, request: name });
       return reject?.();
     }
-    tunnel = makeTunnel(connection, identity, config.channelOpenTimeoutMs);
+    const { gatewayId } = identity;
+    const pool = data && data.poolSize > 0
+      ? new GatewayDataPool(gatewayId, data.poolSize, data.tokens, data.endpoint, (idle) => log('gateway_data_connections_ready', { gatewayId, idle }))
+      : undefined;
+    tunnel = makeTunnel(connection, identity, config.channelOpenTimeoutMs, pool);
     registry.register(tunnel);
     log('gateway_connected', { ip: peer.ip, gatewayId: identity.gatewayId, orgId: identity.orgId });
     accept?.();
+    if (pool) openDataControl(connection, identity.gatewayId, pool, log);
   });
   connection.on('close', () => {
     clearTimeout(handshakeTimer);
+    tunnel?.dataPool?.close();
     if (tunnel) {
       registry.unregister(tunnel);
       log('gateway_disconnected', { gatewayId: tunnel.gatewayId });
@@ -89,10 +111,36 @@ function authenticateGateway(ctx: AuthContext, peer: ChannelOrigin, config: Rela
   return { error: firstError ?? 'no Relay SSH Client CA is configured' };
 }
 
-function makeTunnel(connection: Connection, identity: GatewayIdentity, openTimeoutMs: number): GatewayTunnel {
+/**
+ * After the tunnel is registered (the gateway accepts forwarded channels only then), one more
+ * channel carries the data-connection endpoint and tokens. An older gateway takes it for a client
+ * and fails its TLS handshake: it logs that once and keeps using SSH channels.
+ */
+function openDataControl(connection: Connection, gatewayId: string, pool: GatewayDataPool, log: RelayLog): void {
+  connection.forwardOut(gatewayId, GATEWAY_TUNNEL_PORT, DATA_CONTROL_ORIGIN, 0, (error, channel) => {
+    if (error) {
+      log('data_control_refused', { gatewayId, error: error.message });
+      pool.close();
+      return;
+    }
+    pool.attach(channel);
+  });
+}
+
+function makeTunnel(connection: Connection, identity: GatewayIdentity, openTimeoutMs: number, dataPool: GatewayDataPool | undefined): GatewayTunnel {
   return {
     ...identity,
-    openChannel: (origin) => new Promise<Duplex>((resolve, reject) => {
+    dataPool,
+    openChannel: (origin) => {
+      const data = dataPool?.take();
+      return data ? Promise.resolve(data) : openSshChannel(connection, identity, openTimeoutMs, origin);
+    },
+    close: () => connection.end(),
+  };
+}
+
+function openSshChannel(connection: Connection, identity: GatewayIdentity, openTimeoutMs: number, origin: ChannelOrigin): Promise<Duplex> {
+  return new Promise<Duplex>((resolve, reject) => {
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -104,7 +152,5 @@ function makeTunnel(connection: Connection, identity: GatewayIdentity, openTimeo
         else if (error) reject(error);
         else resolve(channel);
       });
-    }),
-    close: () => connection.end(),
-  };
+  });
 }

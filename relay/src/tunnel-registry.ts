@@ -5,6 +5,7 @@
  * others "unknown", so a client is told which.
  */
 import type { Duplex } from 'node:stream';
+import type { GatewayDataPool } from './data-pool.ts';
 
 export interface ChannelOrigin {
   ip: string;
@@ -14,8 +15,10 @@ export interface ChannelOrigin {
 export interface GatewayTunnel {
   gatewayId: string;
   orgId: string;
-  /** Opens a `forwarded-tcpip` channel to the gateway for one client connection. */
+  /** The way to the gateway for one client connection: an idle data connection, else a `forwarded-tcpip` channel. */
   openChannel(origin: ChannelOrigin): Promise<Duplex>;
+  /** Its data connections, unless the relay keeps none. */
+  dataPool?: GatewayDataPool | undefined;
   close(): void;
 }
 

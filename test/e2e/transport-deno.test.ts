@@ -23,6 +23,7 @@ beforeAll(async () => {
   relay = await startRelayProcess(materials, { sshPort: 0, tlsPort: 0 }, 'deno');
   gateway = startGatewayProcess(pki, materials, { orgId: 'org-a', gatewayId: 'gw-deno', relaySshPort: relay.sshPort, sessionCheckUrl: sessionCheck.url });
   await gateway.waitForEvent('tunnel_connected', 30_000);
+  await relay.waitForEvent('gateway_data_connections_ready', 30_000);
 }, 90_000);
 
 afterAll(async () => {
@@ -37,6 +38,8 @@ describe('the relay under Deno', () => {
     const payload = Buffer.alloc(1 << 20, 'deno relay ');
     expect((await echo(socket, payload, 20_000)).equals(payload)).toBe(true);
     socket.destroy();
+    // Over one of the gateway's data connections: native TLS on both sides of the Deno relay.
+    expect(relay.output()).toContain('"path":"data"');
   });
 
   it('refuses under Deno the way it does under Node (org mismatch, unknown gateway)', async () => {

@@ -104,6 +104,7 @@ export interface RelayProcess extends ChildHandle {
 
 export async function startRelayProcess(
   materials: RelayMaterials, ports: { sshPort: number; tlsPort: number } = { sshPort: 0, tlsPort: 0 }, runtime: 'node' | 'deno' = 'node',
+  extraEnv: Record<string, string> = {},
 ): Promise<RelayProcess> {
   const handle = spawnTs('relay/src/main.ts', {
     POSTERN_RELAY_ID: 'relay-e2e',
@@ -116,6 +117,7 @@ export async function startRelayProcess(
     POSTERN_RELAY_TLS_CERT: materials.tlsCertificate,
     POSTERN_RELAY_TLS_KEY: materials.tlsKey,
     POSTERN_RELAY_TLS_CLIENT_CA: materials.tlsClientCa,
+    ...extraEnv,
   }, runtime);
   const listening = await handle.waitForEvent('relay_listening', 60_000);
   return { ...handle, sshPort: Number(listening.sshPort), tlsPort: Number(listening.tlsPort) };
@@ -168,7 +170,7 @@ export async function startSessionCheck(): Promise<{ url: string; revoked: Set<s
 }
 
 /** A TCP proxy in front of a relay listener that records every byte in both directions. */
-export async function startRecordingProxy(targetPort: number): Promise<{ port: number; captured(): Buffer; close(): Promise<void> }> {
+export async function startRecordingProxy(targetPort: number, listenPort = 0): Promise<{ port: number; captured(): Buffer; close(): Promise<void> }> {
   const chunks: Buffer[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((inbound) => {
@@ -183,7 +185,7 @@ export async function startRecordingProxy(targetPort: number): Promise<{ port: n
       from.on('error', () => to.destroy());
       from.on('close', () => { sockets.delete(from); to.destroy(); });
     }
-  }).listen(0, '127.0.0.1');
+  }).listen(listenPort, '127.0.0.1');
   await once(server, 'listening');
   return {
     port: (server.address() as AddressInfo).port,

@@ -28,6 +28,16 @@ const GATEWAY_SPECS = { a1: { orgId: 'org-a', gatewayId: 'gw-a1' }, a2: { orgId:
 
 const dial = (spec: Parameters<typeof dialOptionsFor>[3], port = tlsProxy.port) => dialGateway(dialOptionsFor(pki, materials, port, spec));
 
+/** Waits (bounded) for a JSON log line of the relay process that `match` accepts. */
+async function waitForRelayLine(match: (line: Record<string, unknown>) => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const lines = () => relay.output().split('\n').filter(Boolean).map((line) => { try { return JSON.parse(line) as Record<string, unknown>; } catch { return {}; } });
+  while (!lines().some(match)) {
+    if (Date.now() > deadline) throw new Error(`the relay did not log the expected line within ${timeoutMs} ms:\n${relay.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 async function expectPing(spec: { orgId: string; gatewayId: string }): Promise<void> {
   const socket = await dial(spec);
   try {
@@ -39,12 +49,15 @@ async function expectPing(spec: { orgId: string; gatewayId: string }): Promise<v
 
 beforeAll(async () => {
   relayPorts = { sshPort: await freePort(), tlsPort: await freePort() };
-  [sessionCheck, relay] = await Promise.all([startSessionCheck(), startRelayProcess(materials, relayPorts)]);
-  [sshProxy, tlsProxy] = await Promise.all([startRecordingProxy(relay.sshPort), startRecordingProxy(relay.tlsPort)]);
+  // Gateways dial their data connections through the TLS proxy too, so it records those bytes as well.
+  const tlsProxyPort = await freePort();
+  [sessionCheck, relay] = await Promise.all([startSessionCheck(), startRelayProcess(materials, relayPorts, 'node', { POSTERN_RELAY_DATA_PORT: String(tlsProxyPort) })]);
+  [sshProxy, tlsProxy] = await Promise.all([startRecordingProxy(relay.sshPort), startRecordingProxy(relay.tlsPort, tlsProxyPort)]);
   for (const [name, spec] of Object.entries(GATEWAY_SPECS)) {
     gateways[name as keyof typeof gateways] = startGatewayProcess(pki, materials, { ...spec, relaySshPort: sshProxy.port, sessionCheckUrl: sessionCheck.url });
   }
   await Promise.all(Object.values(gateways).map((gateway) => gateway.waitForEvent('tunnel_connected', 20_000)));
+  await Promise.all(Object.values(GATEWAY_SPECS).map(({ gatewayId }) => waitForRelayLine((line) => line.event === 'gateway_data_connections_ready' && line.gatewayId === gatewayId)));
 }, 60_000);
 
 afterAll(async () => {
@@ -60,11 +73,12 @@ describe('the relay sees only ciphertext; the gateway listens on nothing', () =>
     expect((await echo(socket, payload)).equals(payload)).toBe(true);
     socket.destroy();
     const ssh = sshProxy.captured();
-    const client = tlsProxy.captured();
-    // The payload went both ways over both relay sockets, so the captures can have missed nothing.
-    expect(ssh.length - before.ssh).toBeGreaterThan(2 * payload.length);
-    expect(client.length - before.tls).toBeGreaterThan(2 * payload.length);
-    for (const captured of [ssh, client]) {
+    const tls = tlsProxy.captured();
+    // The session went over a data connection: client → relay and relay → gateway are both TLS
+    // connections through the proxy, so it saw the payload both ways on both legs.
+    expect(relay.output()).toContain('"path":"data"');
+    expect(tls.length - before.tls).toBeGreaterThan(4 * payload.length);
+    for (const captured of [ssh, tls]) {
       expect(captured.includes(MARKER)).toBe(false);
       expect(captured.includes(Buffer.from(MARKER, 'utf16le'))).toBe(false);
     }

@@ -3,6 +3,7 @@
  *
  * Request (client → relay, first bytes after the outer TLS handshake):
  *   magic "PSTR" | version u8 (1) | length u16 BE | JSON `{"gatewayId": "<id>"}` (length bytes)
+ *   A gateway's data connection (data-offers.ts) sends `{"gatewayId": "<id>", "dataToken": "<hex>"}`.
  * Status (relay → client; also gateway → client as the first bytes inside the inner TLS):
  *   magic "PSTS" | version u8 (1) | status u8 | length u16 BE | UTF-8 message (length bytes)
  *
@@ -36,12 +37,15 @@ export const RELAY_STATUS = {
   gateway_mismatch: 8,
   unsupported_protocol: 9,
   internal_error: 10,
+  data_token_refused: 11,
 } as const;
 export type RelayStatusName = keyof typeof RELAY_STATUS;
 const STATUS_NAMES = new Map<number, RelayStatusName>(Object.entries(RELAY_STATUS).map(([name, code]) => [code, name as RelayStatusName]));
 
 export interface RelayRequest {
   gatewayId: string;
+  /** Only on a gateway's data connection: the one-time token the relay offered over the gateway's SSH tunnel. */
+  dataToken?: string;
 }
 
 export interface RelayStatus {
@@ -52,7 +56,10 @@ export interface RelayStatus {
 /** Either a decoded value and how many bytes it took, or a request for more input. */
 export type DecodeResult<T> = { done: true; value: T; consumed: number } | { done: false };
 
-const zRelayRequest = z.object({ gatewayId: z.string().regex(PKI_ID_PATTERN) }).strict();
+/** 32 random bytes, hex: what the relay hands out as a data-connection token. */
+export const DATA_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
+
+const zRelayRequest = z.object({ gatewayId: z.string().regex(PKI_ID_PATTERN), dataToken: z.string().regex(DATA_TOKEN_PATTERN).optional() }).strict();
 
 export function encodeRelayRequest(request: RelayRequest): Buffer {
   const body = Buffer.from(JSON.stringify(zRelayRequest.parse(request)), 'utf8');
@@ -84,7 +91,7 @@ function parseRequestBody(body: Buffer): RelayRequest {
     throw new RelayFrameError('bad_frame', 'the request body is not UTF-8 JSON');
   }
   const parsed = zRelayRequest.safeParse(json);
-  if (!parsed.success) throw new RelayFrameError('bad_frame', 'the request body must be {"gatewayId": "<gateway id>"} and nothing else');
+  if (!parsed.success) throw new RelayFrameError('bad_frame', 'the request body must be {"gatewayId": "<gateway id>"} (and, from a gateway, "dataToken") and nothing else');
   return parsed.data;
 }
 
