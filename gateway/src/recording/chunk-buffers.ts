@@ -1,33 +1,52 @@
 /**
- * Chunk buffers shared with the seal thread. A chunk buffer is a slot of one SharedArrayBuffer
+ * Chunk buffers shared with the seal thread. A chunk buffer is a slot of a SharedArrayBuffer
  * that both threads see: the event loop fills a slot, posts its number, and gets it back once
  * the worker has sealed and spooled it — no memory moves and no new ArrayBuffer is made per
  * chunk. (Transferring a fresh 448 KiB buffer each way made V8 count that much new external
  * memory per chunk, and the collector ran for it: measured +0.5 ms of GC-thread CPU per MB.)
- * When every slot is out (the worker fell behind), a buffer of its own is used and moved
- * instead, and kept for reuse when it comes back (fresh memory costs page faults on first touch).
+ *
+ * Slots come in pools of SLOTS_PER_POOL; when every slot is out (the worker fell behind, or many
+ * sessions each hold an open chunk) another pool is made, up to MAX_POOLS, and kept. Only past
+ * that is a buffer of its own used and moved instead (kept for reuse when it comes back). Why
+ * grow rather than fall back early: on the loaded bench machine the worker lagged more than 16
+ * chunks behind in 3–25 % of chunks, and even that share of moved buffers made the main isolate
+ * run 29–34 full mark-compacts per 640 MB instead of 2 (their marking was ~1 ms of CPU per MB,
+ * half of what recording cost). Slots are reused last-freed first, so only as many pages as were
+ * ever in flight at once become resident.
  */
 
-/** Enough slots for a few sessions' open chunks plus the chunks in flight to the worker. */
-const SLOT_COUNT = 16;
+const SLOTS_PER_POOL = 16;
+/** 64 slots of 448 KiB: 28 MiB at most, for every session together. */
+const MAX_POOLS = 4;
 /** Returned own buffers kept for reuse, for every session together. */
 const MAX_SPARE_BYTES = 16 * 1024 * 1024;
 
+/** Where a slot's bytes are: which shared pool, and where in it. */
+export interface SlotPlace {
+  slot: number;
+  pool: number;
+  offset: number;
+}
+
 export class ChunkBufferPool {
-  readonly shared: SharedArrayBuffer;
-  private readonly free: number[];
+  private readonly pools: SharedArrayBuffer[] = [];
+  private readonly free: number[] = [];
   private readonly spare: ArrayBuffer[] = [];
   private spareBytes = 0;
 
-  constructor(readonly slotBytes: number, slotCount = SLOT_COUNT) {
-    this.shared = new SharedArrayBuffer(slotBytes * slotCount);
-    this.free = Array.from({ length: slotCount }, (_, slot) => slotCount - 1 - slot);
+  /** `poolAdded` is told of each new pool before any slot of it is handed out (the seal thread posts it to the worker). */
+  constructor(readonly slotBytes: number, private readonly poolAdded: (pool: number, shared: SharedArrayBuffer) => void = () => undefined, private readonly maxPools = MAX_POOLS) {
+    this.addPool();
   }
 
-  /** A buffer of `size` bytes: a free slot when it fits, else a returned own buffer, else fresh memory. */
+  /** A buffer of `size` bytes: a free slot when it fits (a new pool if all are out), else a returned own buffer, else fresh memory. */
   allocate(size: number): Buffer {
+    if (size <= this.slotBytes && this.free.length === 0 && this.pools.length < this.maxPools) this.addPool();
     const slot = size <= this.slotBytes ? this.free.pop() : undefined;
-    if (slot !== undefined) return Buffer.from(this.shared, slot * this.slotBytes, size);
+    if (slot !== undefined) {
+      const pool = Math.floor(slot / SLOTS_PER_POOL);
+      return Buffer.from(this.pools[pool]!, (slot % SLOTS_PER_POOL) * this.slotBytes, size);
+    }
     const index = this.spare.findIndex((buffer) => buffer.byteLength === size);
     if (index < 0) return Buffer.allocUnsafeSlow(size);
     this.spareBytes -= size;
@@ -35,14 +54,16 @@ export class ChunkBufferPool {
   }
 
   /** The slot a buffer (or a view into it) lives in, if it is one of ours. */
-  slotOf(buffer: Uint8Array): number | undefined {
-    return buffer.buffer === this.shared ? Math.floor(buffer.byteOffset / this.slotBytes) : undefined;
+  placeOf(buffer: Uint8Array): SlotPlace | undefined {
+    const pool = this.pools.indexOf(buffer.buffer as SharedArrayBuffer);
+    if (pool < 0) return undefined;
+    return { slot: pool * SLOTS_PER_POOL + Math.floor(buffer.byteOffset / this.slotBytes), pool, offset: buffer.byteOffset };
   }
 
   /** A buffer is not needed any more: its slot is free again, or it is kept as a spare. */
   release(buffer: Uint8Array): void {
-    const slot = this.slotOf(buffer);
-    if (slot !== undefined) this.freeSlot(slot);
+    const place = this.placeOf(buffer);
+    if (place) this.freeSlot(place.slot);
     else if (buffer.byteOffset === 0 && buffer.buffer.byteLength > Buffer.poolSize) this.keep(buffer.buffer as ArrayBuffer);
   }
 
@@ -59,5 +80,18 @@ export class ChunkBufferPool {
 
   get freeSlots(): number {
     return this.free.length;
+  }
+
+  get poolCount(): number {
+    return this.pools.length;
+  }
+
+  private addPool(): void {
+    const pool = this.pools.length;
+    const shared = new SharedArrayBuffer(this.slotBytes * SLOTS_PER_POOL);
+    this.pools.push(shared);
+    this.poolAdded(pool, shared);
+    // Lowest slot on top: it is handed out first.
+    for (let slot = SLOTS_PER_POOL - 1; slot >= 0; slot -= 1) this.free.push(pool * SLOTS_PER_POOL + slot);
   }
 }

@@ -68,6 +68,24 @@ describe('sealing and spooling on a worker thread', () => {
     for (const buffer of [...slots.slice(1), again, own]) thread.release(buffer);
   });
 
+  it('when every slot is out another shared pool is made (up to a bound), and the worker reads chunks in it in place', async () => {
+    const spool = spoolDir();
+    const seal = thread.sealInto(spool);
+    const key = generateRecordingKey();
+    const slots: Buffer[] = [];
+    for (let buffer = thread.allocate(2_000); buffer.buffer instanceof SharedArrayBuffer; buffer = thread.allocate(2_000)) slots.push(buffer);
+    const pools = new Set(slots.map((buffer) => buffer.buffer));
+    expect(pools.size).toBeGreaterThan(1);
+    const later = slots.find((buffer) => buffer.buffer !== slots[0]!.buffer)!; // a slot of another pool
+    later.fill(0x63);
+    await seal(key, SESSION, { index: 0, final: true }, later);
+    const [opened] = await openedChunks(spool, key);
+    expect(opened!.plaintext).toEqual(Buffer.alloc(2_000, 0x63));
+    const again = thread.allocate(2_000);
+    expect(again.buffer).toBe(later.buffer); // its slot came back, in its own pool
+    for (const buffer of [...slots.filter((buffer) => buffer !== later), again]) thread.release(buffer);
+  });
+
   it('a chunk is whole on disk when its promise resolves; chunks land in order, a new segment every CHUNKS_PER_SEGMENT', async () => {
     const spool = spoolDir();
     const seal = thread.sealInto(spool);

@@ -40,11 +40,13 @@ interface SegmentJob {
 // Plain CommonJS evaluated in the worker: no TypeScript loader is needed there. Blocking file
 // calls are right here: this thread does nothing else, and chunks land in the order they came.
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort } = require('node:worker_threads');
 const { createCipheriv } = require('node:crypto');
 const { closeSync, mkdirSync, openSync, writeSync, writevSync } = require('node:fs');
 /** The open segment of each session folder: { fd, path, count }. */
 const segments = new Map();
+/** The shared chunk-buffer pools, by number (each arrives once, before any chunk in it). */
+const pools = [];
 
 function writeWhole(fd, parts) {
   const total = parts.reduce((sum, part) => sum + part.length, 0);
@@ -90,13 +92,17 @@ function sealAndAppend({ key, iv, aad, head, plaintext, segment, frame, final, c
 }
 
 parentPort.on('message', (job) => {
+  if (job.addPool !== undefined) {
+    pools[job.addPool] = job.shared;
+    return;
+  }
   if (job.closeAll) {
     for (const directory of [...segments.keys()]) closeSegment(directory);
     return parentPort.postMessage({ id: job.id, plaintext: null });
   }
   // A chunk in a shared slot is read in place; one that came as its own memory goes back for reuse.
-  if (job.slot !== undefined) job.plaintext = Buffer.from(workerData.shared, job.offset, job.length);
-  const giveBack = job.slot === undefined && job.plaintext.buffer.byteLength > 8192 ? job.plaintext.buffer : null;
+  if (job.pool !== undefined) job.plaintext = Buffer.from(pools[job.pool], job.offset, job.length);
+  const giveBack = job.pool === undefined && job.plaintext.buffer.byteLength > 8192 ? job.plaintext.buffer : null;
   try {
     const path = sealAndAppend(job);
     parentPort.postMessage({ id: job.id, path, plaintext: giveBack }, giveBack ? [giveBack] : []);
@@ -125,11 +131,13 @@ export class SealThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
-  private readonly buffers = new ChunkBufferPool(DEFAULT_CHUNK_BYTES);
+  private readonly buffers: ChunkBufferPool;
   private stopped: Error | undefined;
 
   constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared: this.buffers.shared } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true });
+    // Messages keep their order: a pool reaches the worker before any chunk that lives in it.
+    this.buffers = new ChunkBufferPool(DEFAULT_CHUNK_BYTES, (pool, shared) => this.worker.postMessage({ addPool: pool, shared }));
     this.worker.unref();
     this.worker.on('message', (answer: WorkerAnswer) => this.settle(answer));
     this.worker.on('error', (error) => this.failAll(error));
@@ -172,12 +180,12 @@ export class SealThread {
     const { head, iv, aad } = prepareChunkSeal(sessionId, header);
     const id = this.nextId;
     this.nextId += 1;
-    const slot = this.buffers.slotOf(plaintext);
+    const place = this.buffers.placeOf(plaintext);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, slot });
+      this.pending.set(id, { resolve, reject, slot: place?.slot });
       // Small buffers may be slices of Node's 8 KiB pool: posting one would clone the whole pool, so they go as their own copies.
       const common = { id, key: new Uint8Array(key), iv, aad: new Uint8Array(aad), head, ...job, chunksPerSegment: CHUNKS_PER_SEGMENT };
-      if (slot !== undefined) return this.worker.postMessage({ ...common, slot, offset: plaintext.byteOffset, length: plaintext.length });
+      if (place) return this.worker.postMessage({ ...common, pool: place.pool, offset: place.offset, length: plaintext.length });
       // The pool itself (exactly poolSize bytes) is shared by unrelated buffers: never moved away.
       const transferable = plaintext.buffer.byteLength > Buffer.poolSize;
       this.worker.postMessage({ ...common, plaintext }, transferable ? [plaintext.buffer as ArrayBuffer] : []);
