@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 import { createCipheriv, randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writevSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import net from 'node:net';
 import { join } from 'node:path';
 import { CHUNK_OVERHEAD_BYTES, generateRecordingKey, prepareChunkSeal } from '../shared/src/recording/chunk.ts';
@@ -129,12 +130,24 @@ function cpuByGroup(): Record<ThreadGroup, number> {
 }
 
 type Mode = 'off' | 'recorded';
-interface Round { mbPerSecond: number; mainCpuPerMb: number; processCpuPerMb: number; diskLagMs: number; cpuPerMb: Record<ThreadGroup, number> }
+interface Round { mbPerSecond: number; mainCpuPerMb: number; processCpuPerMb: number; diskLagMs: number; majorGcs: number; cpuPerMb: Record<ThreadGroup, number> }
+
+/**
+ * Full mark-compacts of the main isolate. Their count per run is bimodal on this machine (2–6 or
+ * 30–70 per 640 MB, in either mode, by how V8 sized the old generation early on), and their
+ * concurrent marking on the V8 helper threads costs up to ~1.5 ms CPU per MB: printed so a run
+ * can be read for which of the two it was.
+ */
+let majorGcs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs += 1;
+}).observe({ entryTypes: ['gc'] });
 
 async function oneRound(mode: Mode): Promise<Round> {
   const recording = mode === 'recorded' ? openRecording() : undefined;
   current = recording?.recorder ?? NO_RECORDING;
   const [main0, process0, groups0] = [mainThreadCpuSeconds(), processCpuSeconds(), cpuByGroup()];
+  const gcsBefore = majorGcs;
   const started = performance.now();
   // Asynchronously: the bridge runs in this process's event loop.
   const code = await new Promise<number | null>((resolve) => {
@@ -155,6 +168,7 @@ async function oneRound(mode: Mode): Promise<Round> {
     mainCpuPerMb: ((main1 - main0) * 1000) / megabytes,
     processCpuPerMb: ((process1 - process0) * 1000) / megabytes,
     diskLagMs: performance.now() - ended,
+    majorGcs: majorGcs - gcsBefore,
     cpuPerMb: Object.fromEntries(THREAD_GROUPS.map((group) => [group, ((groups1[group] - groups0[group]) * 1000) / megabytes])) as Record<ThreadGroup, number>,
   };
 }
@@ -254,7 +268,7 @@ for (const mode of ['off', 'recorded'] as const) {
   console.log(`    ${mode.padEnd(9)} ${THREAD_GROUPS.map((group) => `${group} ${groupFigure(mode, group).toFixed(2)}`).join(', ')}, total ${totalFigure(mode).toFixed(2)}`);
 }
 console.log(`    extra     ${THREAD_GROUPS.map((group) => `${group} ${(groupFigure('recorded', group) - groupFigure('off', group)).toFixed(2)}`).join(', ')}, total ${(totalFigure('recorded') - totalFigure('off')).toFixed(2)} (${(((totalFigure('recorded') / totalFigure('off')) - 1) * 100).toFixed(1)}% more CPU)`);
-console.log(`  last chunk on disk ${figure('recorded', 'diskLagMs').toFixed(0)} ms (median) after ssh exited`);
+console.log(`  last chunk on disk ${figure('recorded', 'diskLagMs').toFixed(0)} ms (median) after ssh exited; main-isolate mark-compacts per round (median): off ${figure('off', 'majorGcs')}, recorded ${figure('recorded', 'majorGcs')}`);
 const aloneCost = median(alone.recorded) - median(alone.off);
 console.log(`recorder alone (${megabytes * ALONE_PASSES} MB in 32 KiB writes): ${aloneCost.toFixed(2)} ns/byte of main-thread CPU (recorded ${median(alone.recorded).toFixed(2)}, the same loop unrecorded ${median(alone.off).toFixed(2)})`);
 
