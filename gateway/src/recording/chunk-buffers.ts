@@ -9,10 +9,9 @@
  * sessions each hold an open chunk) another pool is made, up to MAX_POOLS, and kept. Only past
  * that is a buffer of its own used and moved instead (kept for reuse when it comes back). Why
  * grow rather than fall back early: on the loaded bench machine the worker lagged more than 16
- * chunks behind in 3–25 % of chunks, and even that share of moved buffers made the main isolate
- * run 29–34 full mark-compacts per 640 MB instead of 2 (their marking was ~1 ms of CPU per MB,
- * half of what recording cost). Slots are reused last-freed first, so only as many pages as were
- * ever in flight at once become resident.
+ * chunks behind for 3–25 % of a bulk session's chunks, each of which then moved 448 KiB each way
+ * (the cost above); with up to 64 slots, 0–1.5 %. Slots are reused last-freed first, so only as
+ * many pages as were ever in flight at once become resident.
  */
 
 const SLOTS_PER_POOL = 16;
