@@ -66,7 +66,7 @@ export async function routeClientConnection(socket: TLSSocket, deps: ClientRoute
     return refuse(socket, 'gateway_offline', `gateway ${gatewayId} is connected but did not accept the connection; try again shortly.`);
   }
   if (socket.destroyed) return void channel.destroy();
-  socket.write(encodeRelayStatus({ status: 'ok', message: '' }));
+  if (!request.silentOk) socket.write(encodeRelayStatus({ status: 'ok', message: '' }));
   deps.log('client_routed', { ip: client.ip, orgId, gatewayId, path: isTlsSocket(channel) ? 'data' : 'ssh' });
   await splice(socket, channel);
 }

@@ -69,12 +69,64 @@ describe('dialGateway failures', () => {
       }, () => socket.destroy());
     });
     await expect(dialGateway(options(port))).rejects.toMatchObject({ code: 'relay_refused', reason: 'gateway_offline', message: expect.stringMatching(/not connected right now/) });
-    expect(frames).toEqual([{ gatewayId: 'gw-1' }]);
+    // The first frame asks for no status on success; the refusal it got instead is read on a second dial that asks for one.
+    expect(frames).toEqual([{ gatewayId: 'gw-1', silentOk: true }, { gatewayId: 'gw-1' }]);
   });
 
   it('gives up with a typed error when the relay never answers the frame', async () => {
     const port = await fakeRelay(() => undefined);
     await expect(dialGateway(options(port, { timeoutMs: 500 }))).rejects.toMatchObject({ code: 'relay_refused', reason: 'no_answer' });
+  });
+});
+
+describe('dialGateway to a gateway', () => {
+  /** The gateway's inner TLS server (never listening) with its admission answer, echoing after it. */
+  function fakeGateway(): tls.Server {
+    const credentials = pki.gatewayTls('org-a', 'gw-1');
+    return tls.createServer({
+      key: credentials.keyPem, cert: credentials.certPem, ca: credentials.clientCaPem, requestCert: true, rejectUnauthorized: false, ALPNProtocols: ['postern-ping'],
+    }, (socket) => {
+      socket.write(encodeRelayStatus({ status: 'ok', message: '' }));
+      socket.pipe(socket);
+    });
+  }
+
+  /** A relay that hands every connection to the gateway after the frame; `okAnyway` plays a relay that predates silentOk. */
+  async function relayTo(gateway: tls.Server, okAnyway = false): Promise<{ port: number; frames: unknown[]; closed: Promise<unknown>[] }> {
+    const frames: unknown[] = [];
+    const closed: Promise<unknown>[] = [];
+    const port = await fakeRelay((socket) => {
+      closed.push(once(socket, 'close'));
+      readFirstFrame(socket, decodeRelayRequest, 2000).then((request) => {
+        frames.push(request);
+        if (okAnyway && request.silentOk) return void socket.end(encodeRelayStatus({ status: 'bad_frame', message: 'unknown field silentOk' }));
+        if (!request.silentOk) socket.write(encodeRelayStatus({ status: 'ok', message: '' }));
+        gateway.emit('connection', socket);
+      }, () => socket.destroy());
+    });
+    return { port, frames, closed };
+  }
+
+  it('runs the inner TLS on the relay connection with one dial when the relay answers only refusals; closing it closes the relay connection', async () => {
+    const relay = await relayTo(fakeGateway());
+    const socket = await dialGateway(options(relay.port));
+    expect(socket.alpnProtocol).toBe('postern-ping');
+    socket.write('ping');
+    const [echoed] = await once(socket, 'data') as [Buffer];
+    expect(echoed.toString()).toBe('ping');
+    expect(relay.frames).toEqual([{ gatewayId: 'gw-1', silentOk: true }]);
+    socket.destroy();
+    await relay.closed[0];
+  });
+
+  it('still connects through a relay that refuses the silentOk frame, by dialling again the old way', async () => {
+    const relay = await relayTo(fakeGateway(), true);
+    const socket = await dialGateway(options(relay.port));
+    socket.write('pong');
+    const [echoed] = await once(socket, 'data') as [Buffer];
+    expect(echoed.toString()).toBe('pong');
+    expect(relay.frames).toEqual([{ gatewayId: 'gw-1', silentOk: true }, { gatewayId: 'gw-1' }]);
+    socket.destroy();
   });
 });
 

@@ -3,7 +3,8 @@
  *
  * Request (client → relay, first bytes after the outer TLS handshake):
  *   magic "PSTR" | version u8 (1) | length u16 BE | JSON `{"gatewayId": "<id>"}` (length bytes)
- *   A gateway's data connection (data-offers.ts) sends `{"gatewayId": "<id>", "dataToken": "<hex>"}`.
+ *   The dialer adds `"silentOk": true` (no status frame on success, only on refusal); a gateway's
+ *   data connection (data-control.ts) sends `{"gatewayId": "<id>", "dataToken": "<hex>"}`.
  * Status (relay → client; also gateway → client as the first bytes inside the inner TLS):
  *   magic "PSTS" | version u8 (1) | status u8 | length u16 BE | UTF-8 message (length bytes)
  *
@@ -46,6 +47,11 @@ export interface RelayRequest {
   gatewayId: string;
   /** Only on a gateway's data connection: the one-time token the relay offered over the gateway's SSH tunnel. */
   dataToken?: string;
+  /**
+   * The client runs its inner TLS straight on the relay connection, so the relay sends a status
+   * frame only to refuse; on success the gateway's bytes are the first the client reads.
+   */
+  silentOk?: true;
 }
 
 export interface RelayStatus {
@@ -59,7 +65,9 @@ export type DecodeResult<T> = { done: true; value: T; consumed: number } | { don
 /** 32 random bytes, hex: what the relay hands out as a data-connection token. */
 export const DATA_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 
-const zRelayRequest = z.object({ gatewayId: z.string().regex(PKI_ID_PATTERN), dataToken: z.string().regex(DATA_TOKEN_PATTERN).optional() }).strict();
+const zRelayRequest = z.object({
+  gatewayId: z.string().regex(PKI_ID_PATTERN), dataToken: z.string().regex(DATA_TOKEN_PATTERN).optional(), silentOk: z.literal(true).optional(),
+}).strict();
 
 export function encodeRelayRequest(request: RelayRequest): Buffer {
   const body = Buffer.from(JSON.stringify(zRelayRequest.parse(request)), 'utf8');
