@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { SESSION_PATH_NODE_FLAGS } from '../shared/src/runtime/node-flags.ts';
 
 export interface Child {
   name: string;
@@ -15,7 +16,7 @@ export interface Child {
 }
 
 export function spawnChild(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv, options: { logFile: string; echo: boolean; cwd: string }): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SESSION_PATH_NODE_FLAGS, '--import', 'tsx', entry, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 });
   let text = '';
   const waiters = new Set<() => void>();

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env -S node --initial-old-space-size=64 --import tsx
 /**
  * `postern-gateway --server URL --token CLIENT_ID:CLIENT_SECRET [--data-dir DIR]`: enrolls with
  * the server (or reuses the valid enrollment in its data folder), keeps the tunnel to the relay

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env -S node --initial-old-space-size=64 --import tsx
 /**
  * `postern-relay`: with POSTERN_RELAY_SERVER_URL it enrolls with the server (enrolled-main.ts);
  * otherwise it reads its certificates from the environment (config.ts). Starts both listeners,

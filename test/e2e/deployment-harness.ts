@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SESSION_PATH_NODE_FLAGS } from '../../shared/src/runtime/node-flags.ts';
 import { DENO_BIN, freePort } from './transport-harness.ts';
 import { ownerToken, postJson, type ServerProcess } from '../fixtures/server-process.ts';
 
@@ -22,7 +23,7 @@ export interface Proc {
 export function spawnTs(entry: string, args: string[], env: Record<string, string>, runtime: 'node' | 'deno' = 'node'): Proc {
   // POSTERN_CHILD_NODE_ARGS lets a benchmark profile the processes (e.g. --cpu-prof), which NODE_OPTIONS refuses.
   const extra = process.env.POSTERN_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const [command, prefix] = runtime === 'node' ? [process.execPath, [...extra, '--import', 'tsx']] : [DENO_BIN, ['run', '-A', '--quiet']];
+  const [command, prefix] = runtime === 'node' ? [process.execPath, [...SESSION_PATH_NODE_FLAGS, ...extra, '--import', 'tsx']] : [DENO_BIN, ['run', '-A', '--quiet']];
   const child = spawn(command, [...prefix, entry, ...args], {
     cwd: repoRoot, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });

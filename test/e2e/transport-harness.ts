@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import { SESSION_PATH_NODE_FLAGS } from '../../shared/src/runtime/node-flags.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DialGatewayOptions } from '../../desktop/src/core/dialer.ts';
