@@ -5,6 +5,7 @@
  * ssh-scp` runs only those. The table also goes to bench/results/latest.md.
  */
 import { spawn } from 'node:child_process';
+import { SESSION_PATH_NODE_FLAGS } from '../shared/src/runtime/node-flags.ts';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,9 +26,13 @@ if (unknown.length) {
   process.exit(2);
 }
 
+/** These run the gateway's code in their own process, so they get the flags a gateway process starts with. */
+const GATEWAY_IN_PROCESS = new Set(['recording-overhead', 'ssh-scp']);
+
 /** Runs one benchmark, echoing its output and collecting its result lines. */
 async function runOne(name: string): Promise<{ status: number | null; results: BenchResult[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(benchDir, `${name}.ts`)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const flags = GATEWAY_IN_PROCESS.has(name) ? SESSION_PATH_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', join(benchDir, `${name}.ts`)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const results: BenchResult[] = [];
   const lines = createInterface({ input: child.stdout! });
   lines.on('line', (line) => {
