@@ -33,12 +33,14 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => relayTls.close(resolve)));
 
-function gatewaySide() {
+function gatewaySide(pauseAfterFailureMs?: number) {
   const control = new PassThrough();
   const sessions: Duplex[] = [];
   const warnings: Array<Record<string, unknown>> = [];
   const log = { info: () => undefined, error: () => undefined, warn: (fields: object) => void warnings.push(fields as Record<string, unknown>) };
-  const served = serveDataControl(control, { gatewayId: 'gw-1', relayHost: '127.0.0.1', onSession: (socket) => sessions.push(socket), log });
+  const served = serveDataControl(control, {
+    gatewayId: 'gw-1', relayHost: '127.0.0.1', onSession: (socket) => sessions.push(socket), log, ...(pauseAfterFailureMs ? { pauseAfterFailureMs } : {}),
+  });
   return { control, sessions, warnings, served };
 }
 
@@ -66,6 +68,21 @@ describe('gateway data connections', () => {
     expect(warnings[0]).toMatchObject({ event: 'data_connection_failed', reason: expect.stringContaining('is not the one its tunnel announced') });
     expect(arrived).toHaveLength(0); // the token never left the gateway
     expect(sessions).toHaveLength(0);
+    served.close();
+  });
+
+  it('after a failed dial, tokens go unused for a while (one warning, not one per session), then dialling resumes', async () => {
+    const { control, warnings, served } = gatewaySide(300);
+    arrived.length = 0;
+    control.write(Buffer.concat([encodeDataControl({ type: 'endpoint', tlsPort: port, certSha256: certSha256.replace(/^../, '00') }), encodeDataControl({ type: 'token', token })]));
+    await expect.poll(() => warnings.length).toBe(1);
+    control.write(Buffer.concat([encodeDataControl({ type: 'endpoint', tlsPort: port, certSha256 }), encodeDataControl({ type: 'token', token })]));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(arrived).toHaveLength(0); // paused: the relay's token expires, sessions take the SSH tunnel
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    control.write(encodeDataControl({ type: 'token', token }));
+    await expect.poll(() => arrived.length).toBe(1);
+    expect(warnings).toHaveLength(1);
     served.close();
   });
 

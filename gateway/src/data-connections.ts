@@ -18,6 +18,8 @@ import type { GatewayLogger } from './logger.ts';
 /** An idle data connection is closed after this long; the relay asks for a fresh one, so a dead path is found. */
 const MAX_IDLE_MS = 10 * 60_000;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** After a failed dial, offered tokens are left unused this long: sessions take the SSH tunnel, and the log gets one line a minute, not one a session. */
+const PAUSE_AFTER_FAILURE_MS = 60_000;
 
 export interface DataConnectionDeps {
   gatewayId: string;
@@ -27,6 +29,7 @@ export interface DataConnectionDeps {
   onSession: (socket: Duplex) => void;
   log: GatewayLogger;
   maxIdleMs?: number;
+  pauseAfterFailureMs?: number;
 }
 
 /** Serves one control channel (one per tunnel connection); idle connections close with it, sessions on them go on. */
@@ -34,6 +37,8 @@ export function serveDataControl(control: Duplex, deps: DataConnectionDeps): { c
   const reader = new DataControlReader();
   const idle = new Set<TLSSocket>();
   let endpoint: Extract<DataControlMessage, { type: 'endpoint' }> | undefined;
+  let pausedUntil = 0;
+  const failed = () => { pausedUntil = Date.now() + (deps.pauseAfterFailureMs ?? PAUSE_AFTER_FAILURE_MS); };
   const closeIdle = () => {
     for (const socket of idle) socket.destroy();
     idle.clear();
@@ -51,16 +56,21 @@ export function serveDataControl(control: Duplex, deps: DataConnectionDeps): { c
     }
     for (const message of messages) {
       if (message.type === 'endpoint') endpoint = message;
-      else if (endpoint) dial(endpoint, message.token, idle, deps);
+      else if (endpoint && Date.now() >= pausedUntil) dial(endpoint, message.token, idle, deps, failed);
     }
   });
   return { close: () => { control.destroy(); closeIdle(); } };
 }
 
-function dial(endpoint: { tlsPort: number; certSha256: string }, token: string, idle: Set<TLSSocket>, deps: DataConnectionDeps): void {
+function dial(endpoint: { tlsPort: number; certSha256: string }, token: string, idle: Set<TLSSocket>, deps: DataConnectionDeps, failed: () => void): void {
+  let settled = false;
   const fail = (reason: string) => {
-    deps.log.warn({ event: 'data_connection_failed', relay: `${deps.relayHost}:${endpoint.tlsPort}`, reason }, 'data connection to the relay failed; sessions use the SSH tunnel meanwhile');
+    clearTimeout(connectTimer);
     socket.destroy();
+    if (settled) return;
+    settled = true;
+    failed();
+    deps.log.warn({ event: 'data_connection_failed', relay: `${deps.relayHost}:${endpoint.tlsPort}`, reason }, 'data connection to the relay failed; sessions use the SSH tunnel for the next minute');
   };
   // The certificate is checked against the pin below, not a CA: the pin came over the authenticated tunnel.
   const socket = tls.connect({
@@ -82,8 +92,13 @@ function dial(endpoint: { tlsPort: number; certSha256: string }, token: string, 
     readFirstFrame(socket, decodeRelayStatus, deps.maxIdleMs ?? MAX_IDLE_MS).then((status) => {
       idle.delete(socket);
       if (status.status !== 'ok') return fail(`the relay refused it: ${status.message}`);
+      settled = true;
       socket.off('error', onError); // the session's errors are the inner TLS server's to report
       deps.onSession(socket);
-    }, () => socket.destroy()); // idle too long or closed by the relay: it asks for another
+    }, () => {
+      // Idle too long or closed by the relay: not a failure, the relay asks for another.
+      settled = true;
+      socket.destroy();
+    });
   });
 }
