@@ -8,7 +8,7 @@ import type { Client as Ssh2Client, ClientChannel } from 'ssh2';
 import { formatPublicKeyLine, generateEd25519KeyPair } from '@postern/shared/ssh/keys';
 import { connectGatewaySsh } from '../../desktop/src/core/ssh/gateway-ssh-client.ts';
 import { duplexPair } from '../fixtures/duplex-pair.ts';
-import { serveBridge, startTargetFixture, type BridgeRun, type TargetFixture } from '../fixtures/ssh-bridge.ts';
+import { collect, exec, serveBridge, startTargetFixture, type BridgeRun, type ExecResult, type TargetFixture } from '../fixtures/ssh-bridge.ts';
 import type { SshSessionContext } from '../../gateway/src/ssh/context.ts';
 
 let fixture: TargetFixture;
@@ -20,24 +20,6 @@ async function openBridge(overrides: Partial<SshSessionContext> = {}): Promise<{
   const run = serveBridge(gatewaySide, fixture, overrides);
   const { client } = await connectGatewaySsh(clientSide);
   return { client, run };
-}
-
-interface ExecResult { stdout: string; stderr: string; code: number | null | undefined; signal?: string | undefined }
-
-function collect(channel: ClientChannel): Promise<ExecResult> {
-  return new Promise((resolve) => {
-    const result: ExecResult = { stdout: '', stderr: '', code: undefined };
-    channel.on('data', (chunk: Buffer) => { result.stdout += chunk.toString(); });
-    channel.stderr.on('data', (chunk: Buffer) => { result.stderr += chunk.toString(); });
-    channel.on('exit', (code: number | null, signal?: string) => { result.code = code; result.signal = signal; });
-    channel.on('close', () => resolve(result));
-  });
-}
-
-function exec(client: Ssh2Client, command: string, options: { pty?: boolean } = {}): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    client.exec(command, { pty: options.pty ?? false }, (error, channel) => (error ? reject(error) : resolve(collect(channel))));
-  });
 }
 
 function shell(client: Ssh2Client, size = { rows: 30, cols: 100 }): Promise<ClientChannel> {

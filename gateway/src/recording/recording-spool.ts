@@ -90,7 +90,7 @@ export class RecordingSpool {
       },
       dropped: (chunks, reason) => log.error({ event: 'recording_dropped', sessionId, chunks, reason }, 'recording data was dropped'),
     });
-    entry.recorder = new SpoolSessionRecorder(entry.writer, (error) => log.error({ event: 'recording_write_failed', sessionId, error: String(error) }, 'recording write failed'));
+    entry.recorder = new SpoolSessionRecorder(entry.writer, (error) => log.error({ event: 'recording_write_failed', sessionId, error: String(error) }, 'recording write failed'), this.sealer.flow);
     entry.endTimer = setTimeout(() => void this.endSession(sessionId), Math.min(MAX_TIMER_MS, Math.max(0, session.notAfter.getTime() - Date.now())));
     entry.endTimer.unref();
     const watched = this.options.watchEnd?.(sessionId);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateRecordingKey, openChunk } from '@postern/shared/recording/chunk';
-import { SealThread, sealInlineInto } from './seal-thread.ts';
+import { BACKLOG_HIGH_CHUNKS, BACKLOG_LOW_CHUNKS, SealThread, sealInlineInto } from './seal-thread.ts';
 import { SpoolDirectory } from './spool-files.ts';
 import { CHUNKS_PER_SEGMENT } from './spool-segments.ts';
 
@@ -48,6 +48,27 @@ describe('sealing and spooling on a worker thread', () => {
     expect(first).toMatchObject({ index: 4, final: false, plaintext: expected });
     expect(second!.plaintext.toString()).toBe('tiny');
     expect(filesIn(join(spool.root, SESSION))).toHaveLength(1);
+  });
+
+  it('says it is behind once the backlog of chunks not yet on disk reaches the high mark, and calls back when it is down to the low mark', async () => {
+    const spool = spoolDir();
+    const seal = thread.sealInto(spool);
+    const key = generateRecordingKey();
+    expect(thread.flow.behind()).toBe(false);
+    let caughtUp = 0;
+    thread.flow.onceCaughtUp(() => { caughtUp += 1; }); // not behind: at once
+    expect(caughtUp).toBe(1);
+    const sealed: Promise<string>[] = [];
+    // Posting is synchronous and the worker answers later, so the backlog is exactly what was posted.
+    for (let index = 0; index < BACKLOG_HIGH_CHUNKS; index += 1) sealed.push(seal(key, SESSION, { index, final: false }, Buffer.alloc(64, index)));
+    expect(thread.flow.behind()).toBe(true);
+    const whenCaughtUp = new Promise<number>((resolve) => thread.flow.onceCaughtUp(() => resolve(sealed.length)));
+    expect(caughtUp).toBe(1);
+    await whenCaughtUp;
+    expect(thread.flow.behind()).toBe(false);
+    await Promise.all(sealed);
+    expect(BACKLOG_LOW_CHUNKS).toBeLessThan(BACKLOG_HIGH_CHUNKS);
+    expect((await openedChunks(spool, key)).map((chunk) => chunk.index)).toEqual([...Array(BACKLOG_HIGH_CHUNKS).keys()]);
   });
 
   it('chunk buffers are slots shared with the worker: read in place, free again once spooled, own memory when all are out', async () => {
@@ -140,9 +161,16 @@ describe('sealing and spooling on a worker thread', () => {
     expect((await openedChunks(spool, key)).map((c) => [c.index, c.plaintext.toString()])).toEqual([[1, 'ok']]);
   });
 
-  it('after the thread is gone, sealing refuses at once instead of waiting forever', async () => {
+  it('after the thread is gone, sealing refuses at once instead of waiting forever, and no session is held back for it', async () => {
     const gone = new SealThread();
+    const seal = gone.sealInto(spoolDir());
+    const backlog = Array.from({ length: BACKLOG_HIGH_CHUNKS }, (_, index) => seal(generateRecordingKey(), SESSION, { index, final: false }, Buffer.from('x')));
+    for (const chunk of backlog) chunk.catch(() => undefined);
+    expect(gone.flow.behind()).toBe(true);
+    const released = new Promise<void>((resolve) => gone.flow.onceCaughtUp(resolve));
     await gone.close();
-    await expect(gone.sealInto(spoolDir())(generateRecordingKey(), SESSION, { index: 0, final: false }, Buffer.from('x'))).rejects.toThrow(/sealing thread exited/);
+    await released;
+    expect(gone.flow.behind()).toBe(false);
+    await expect(seal(generateRecordingKey(), SESSION, { index: 0, final: false }, Buffer.from('x'))).rejects.toThrow(/sealing thread exited/);
   });
 });

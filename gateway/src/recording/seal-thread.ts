@@ -10,6 +10,7 @@
  * starts a new segment file every CHUNKS_PER_SEGMENT chunks, after a failed write, and after a final chunk.
  */
 import { Worker } from 'node:worker_threads';
+import type { RecorderFlow } from '@postern/shared/recording/recorder';
 import { ChunkBufferPool } from './chunk-buffers.ts';
 import { DEFAULT_CHUNK_BYTES } from './chunk-writer.ts';
 import { CHUNK_OVERHEAD_BYTES, prepareChunkSeal, sealChunk, type ChunkHeader } from '@postern/shared/recording/chunk';
@@ -127,9 +128,18 @@ interface WorkerAnswer {
   error?: string;
 }
 
+/**
+ * Chunks handed to the worker and not yet on disk, at which sessions are asked to stop reading
+ * (the shared slots are all out then: more would mean 448 KiB of new memory each), and at which
+ * they are let go again.
+ */
+export const BACKLOG_HIGH_CHUNKS = 64;
+export const BACKLOG_LOW_CHUNKS = 32;
+
 export class SealThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
+  private readonly waitingForRoom = new Set<() => void>();
   private nextId = 0;
   private readonly buffers: ChunkBufferPool;
   private stopped: Error | undefined;
@@ -156,6 +166,15 @@ export class SealThread {
       return this.post(key, sessionId, header, plaintext, job);
     };
   }
+
+  /** Backpressure for the sessions recorded through this thread (RecorderFlow). */
+  readonly flow: RecorderFlow = {
+    behind: () => !this.stopped && this.pending.size >= BACKLOG_HIGH_CHUNKS,
+    onceCaughtUp: (listener) => {
+      if (this.stopped || this.pending.size <= BACKLOG_LOW_CHUNKS) listener();
+      else this.waitingForRoom.add(listener);
+    },
+  };
 
   /** A chunk buffer of `size` bytes (a slot shared with the worker when one is free). */
   readonly allocate = (size: number): Buffer => this.buffers.allocate(size);
@@ -200,11 +219,21 @@ export class SealThread {
     if (answer.plaintext) this.buffers.keep(answer.plaintext);
     if (answer.error) job.reject(new Error(`sealing or spooling a recording chunk failed: ${answer.error}`));
     else job.resolve(answer.path ?? '');
+    if (this.pending.size <= BACKLOG_LOW_CHUNKS) this.letWaitersGo();
+  }
+
+  private letWaitersGo(): void {
+    if (this.waitingForRoom.size === 0) return;
+    const listeners = [...this.waitingForRoom];
+    this.waitingForRoom.clear();
+    for (const listener of listeners) listener();
   }
 
   private failAll(error: Error): void {
     this.stopped ??= error;
     for (const job of this.pending.values()) job.reject(error);
     this.pending.clear();
+    // A dead thread records nothing more: sessions must not wait for it.
+    this.letWaitersGo();
   }
 }

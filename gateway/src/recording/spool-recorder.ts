@@ -3,13 +3,16 @@
  * session's chunk writer. Terminals get ids 1, 2, … in the order they open (0 is the event stream).
  * Nothing here throws into the data path: a recording failure is logged, the session goes on.
  */
-import type { SessionEvent, SessionRecorder, TerminalRecorder, TerminalStart } from '@postern/shared/recording/recorder';
+import type { RecorderFlow, SessionEvent, SessionRecorder, TerminalRecorder, TerminalStart } from '@postern/shared/recording/recorder';
 import type { SessionChunkWriter } from './chunk-writer.ts';
 
 export class SpoolSessionRecorder implements SessionRecorder {
   private nextTerminal = 1;
 
-  constructor(private readonly writer: Pick<SessionChunkWriter<unknown>, 'appendData' | 'appendJson'>, private readonly failed: (error: unknown) => void) {}
+  constructor(
+    private readonly writer: Pick<SessionChunkWriter<unknown>, 'appendData' | 'appendJson'>, private readonly failed: (error: unknown) => void,
+    readonly flow?: RecorderFlow,
+  ) {}
 
   openTerminal(start: TerminalStart): TerminalRecorder {
     const id = this.nextTerminal;

@@ -5,6 +5,7 @@
  * soon as it is ended, so ending it early would drop the exit status.
  */
 import type { Writable } from 'node:stream';
+import type { RecorderFlow } from '@postern/shared/recording/recorder';
 import type { ClientChannel, ServerChannel } from 'ssh2';
 
 /** ssh2 keeps the channel's SSH state (open, eof, closing, closed) in an untyped field. */
@@ -23,6 +24,8 @@ export interface PipeHooks {
   input?(data: Buffer): void;
   /** Both sides are done; exit is what the target reported, if anything. */
   closed?(exit: TargetExit | undefined): void;
+  /** The recorder's backpressure: output is not read from the target while the recorder is behind. */
+  flow?: RecorderFlow;
 }
 
 const FLUSH_LIMIT_MS = 2_000;
@@ -48,13 +51,19 @@ export function pipeChannels(client: ServerChannel, target: ClientChannel, hooks
     target.stderr.on('data', hooks.output);
   }
   if (hooks.input) client.on('data', hooks.input);
-  target.pipe(client, { end: false });
-  target.stderr.pipe(client.stderr, { end: false });
+  const connectOutput = () => {
+    target.pipe(client, { end: false });
+    target.stderr.pipe(client.stderr, { end: false });
+  };
+  connectOutput();
   client.pipe(target);
+  const output = hooks.output && hooks.flow ? holdOutputWhileBehind(target, client, hooks.flow, connectOutput) : undefined;
 
   const finish = async (exit: TargetExit | undefined) => {
     if (done) return;
     done = true;
+    // Output held for the recorder is still the user's: it goes out before the exit status.
+    await output?.released();
     await Promise.all([flushed(client, client), flushed(client.stderr, client)]);
     if (exit?.kind === 'status') client.exit(exit.code);
     else if (exit?.kind === 'signal') client.exit(exit.signal, exit.coreDumped, exit.description);
@@ -68,6 +77,34 @@ export function pipeChannels(client: ServerChannel, target: ClientChannel, hooks
     target.close();
     void finish(undefined);
   });
+}
+
+/**
+ * While the recorder is behind, the target's output is unpiped and paused (pipe would resume a
+ * paused source as soon as the client drains), so ssh2 stops opening the target's window and the
+ * target waits; the chunk that found the recorder behind is still delivered and recorded.
+ */
+function holdOutputWhileBehind(target: ClientChannel, client: ServerChannel, flow: RecorderFlow, reconnect: () => void): { released(): Promise<void> } {
+  let release: Promise<void> | undefined;
+  const check = () => {
+    if (release || !flow.behind()) return;
+    target.unpipe(client);
+    target.stderr.unpipe(client.stderr);
+    target.pause();
+    target.stderr.pause();
+    release = new Promise((resolve) => flow.onceCaughtUp(() => {
+      release = undefined;
+      if (channelState(client) === 'open') reconnect();
+      // The re-piped streams resume on the next tick and hand over what they buffered then.
+      setImmediate(resolve);
+    }));
+  };
+  target.on('data', check);
+  target.stderr.on('data', check);
+  return {
+    // Held again while catching up (the buffered output refilled the recorder): wait for that too.
+    released: async () => { while (release) await release; },
+  };
 }
 
 function exitFrom(code: number | null | undefined, signal?: string, coreDumped?: boolean, description?: string): TargetExit | undefined {

@@ -170,6 +170,7 @@ function joinAndRecord(channel: ServerChannel, target: ClientChannel, what: Star
   pipeChannels(channel, target, {
     output: (data) => terminal.output(data),
     input: (data) => terminal.input(data),
+    ...(ctx.recorder.flow ? { flow: ctx.recorder.flow } : {}),
     closed: (exit) => {
       terminal.close(exitCodeOf(exit));
       if (what.kind === 'exec') ctx.recorder.event({ type: 'ssh.exec', command: what.command, exitCode: exitCodeOf(exit), ...(exit?.kind === 'signal' ? { signal: exit.signal } : {}) });

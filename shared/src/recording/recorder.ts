@@ -31,9 +31,22 @@ export interface SessionEvent {
   [field: string]: unknown;
 }
 
+/**
+ * Backpressure from a recorder that writes somewhere slower than a session can produce: while
+ * `behind()`, a handler stops reading from the target (the target's flow control then slows it)
+ * until `onceCaughtUp` calls back. Memory stays bounded and no recorded byte is dropped.
+ */
+export interface RecorderFlow {
+  behind(): boolean;
+  /** Calls back once the recorder can take more (at once if it already can, or if it stopped). */
+  onceCaughtUp(listener: () => void): void;
+}
+
 export interface SessionRecorder {
   openTerminal(start: TerminalStart): TerminalRecorder;
   event(event: SessionEvent): void;
+  /** Present when the recorder can fall behind (the gateway's spool); absent means it never does. */
+  readonly flow?: RecorderFlow;
 }
 
 /** For handlers run with recording disabled (benchmarks of the overhead, tests of the data path). */
