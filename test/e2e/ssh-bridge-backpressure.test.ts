@@ -4,36 +4,15 @@
  * waits); once it catches up, every byte and the exit status reach the user and the recording.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RecorderFlow, SessionRecorder, TerminalStart } from '@postern/shared/recording/recorder';
+import type { SessionRecorder } from '@postern/shared/recording/recorder';
 import { connectGatewaySsh } from '../../desktop/src/core/ssh/gateway-ssh-client.ts';
 import { duplexPair } from '../fixtures/duplex-pair.ts';
-import { exec, MemoryRecorder, serveBridge, startTargetFixture, type TargetFixture } from '../fixtures/ssh-bridge.ts';
+import { laggingRecorder } from '../fixtures/lagging-recorder.ts';
+import { exec, serveBridge, startTargetFixture, type TargetFixture } from '../fixtures/ssh-bridge.ts';
 
 let fixture: TargetFixture;
 beforeAll(async () => { fixture = await startTargetFixture(); });
 afterAll(async () => { await fixture?.sshd.close(); });
-
-/** A recorder that falls behind at its first output (once) and catches up when told to. */
-function laggingRecorder(): { recorder: SessionRecorder; memory: MemoryRecorder; recorded: () => number; held: () => boolean; catchUp: () => void } {
-  const memory = new MemoryRecorder();
-  let behind = false;
-  let lagged = false;
-  let waiting: (() => void) | undefined;
-  const flow: RecorderFlow = { behind: () => behind, onceCaughtUp: (listener) => { waiting = listener; } };
-  const recorder: SessionRecorder = {
-    flow,
-    event: (event) => memory.event(event),
-    openTerminal: (start: TerminalStart) => {
-      const terminal = memory.openTerminal(start);
-      return { ...terminal, output: (data) => { terminal.output(data); if (!lagged) behind = lagged = true; } };
-    },
-  };
-  return {
-    recorder, memory, held: () => waiting !== undefined,
-    recorded: () => memory.terminals.reduce((sum, t) => sum + t.output.reduce((n, b) => n + b.length, 0), 0),
-    catchUp: () => { behind = false; const listener = waiting; waiting = undefined; listener?.(); },
-  };
-}
 
 async function openBridge(recorder: SessionRecorder) {
   const [clientSide, gatewaySide] = duplexPair();

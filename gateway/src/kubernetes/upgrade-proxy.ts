@@ -7,6 +7,7 @@ import type { ProxyConnection } from './context.ts';
 import { impersonationRefusal } from './http-proxy.ts';
 import { downstreamResponseHeaders, gatewayErrorContentType, impersonationHeaders, upstreamFailure, upstreamRequestHeaders, upstreamRequestOptions } from './upstream.ts';
 import { pipeCoalesced } from '@postern/shared/streams/coalesced-pipe';
+import { holdWhileBehind } from '../recording/hold-while-behind.ts';
 
 /** After one side closes, the other gets this long to flush before it is cut. */
 const halfCloseGraceMs = 5_000;
@@ -76,6 +77,9 @@ function splice(ends: SpliceEnds, entry: CommandLogEntry, recorder: ExecStreamRe
   server.on('data', fromServer);
   pipeCoalesced(client, server);
   pipeCoalesced(server, client);
+  // A recorded exec holds the API server's output while the recorder is behind (port-forward is not recorded).
+  const flow = recorder ? conn.ctx.recorder.flow : undefined;
+  if (flow) holdWhileBehind([{ source: server, destination: client, connect: () => pipeCoalesced(server, client) }], flow, () => !client.destroyed && !server.destroyed);
   const untrack = conn.track(() => { client.destroy(); server.destroy(); });
   let open = 2;
   const closed = () => {

@@ -7,6 +7,7 @@
 import type { Writable } from 'node:stream';
 import type { RecorderFlow } from '@postern/shared/recording/recorder';
 import type { ClientChannel, ServerChannel } from 'ssh2';
+import { holdWhileBehind } from '../recording/hold-while-behind.ts';
 
 /** ssh2 keeps the channel's SSH state (open, eof, closing, closed) in an untyped field. */
 export function channelState(channel: ServerChannel | ClientChannel): string {
@@ -51,13 +52,13 @@ export function pipeChannels(client: ServerChannel, target: ClientChannel, hooks
     target.stderr.on('data', hooks.output);
   }
   if (hooks.input) client.on('data', hooks.input);
-  const connectOutput = () => {
-    target.pipe(client, { end: false });
-    target.stderr.pipe(client.stderr, { end: false });
-  };
-  connectOutput();
+  target.pipe(client, { end: false });
+  target.stderr.pipe(client.stderr, { end: false });
   client.pipe(target);
-  const output = hooks.output && hooks.flow ? holdOutputWhileBehind(target, client, hooks.flow, connectOutput) : undefined;
+  const output = hooks.output && hooks.flow ? holdWhileBehind([
+    { source: target, destination: client, connect: () => target.pipe(client, { end: false }) },
+    { source: target.stderr, destination: client.stderr, connect: () => target.stderr.pipe(client.stderr, { end: false }) },
+  ], hooks.flow, () => channelState(client) === 'open') : undefined;
 
   const finish = async (exit: TargetExit | undefined) => {
     if (done) return;
@@ -77,34 +78,6 @@ export function pipeChannels(client: ServerChannel, target: ClientChannel, hooks
     target.close();
     void finish(undefined);
   });
-}
-
-/**
- * While the recorder is behind, the target's output is unpiped and paused (pipe would resume a
- * paused source as soon as the client drains), so ssh2 stops opening the target's window and the
- * target waits; the chunk that found the recorder behind is still delivered and recorded.
- */
-function holdOutputWhileBehind(target: ClientChannel, client: ServerChannel, flow: RecorderFlow, reconnect: () => void): { released(): Promise<void> } {
-  let release: Promise<void> | undefined;
-  const check = () => {
-    if (release || !flow.behind()) return;
-    target.unpipe(client);
-    target.stderr.unpipe(client.stderr);
-    target.pause();
-    target.stderr.pause();
-    release = new Promise((resolve) => flow.onceCaughtUp(() => {
-      release = undefined;
-      if (channelState(client) === 'open') reconnect();
-      // The re-piped streams resume on the next tick and hand over what they buffered then.
-      setImmediate(resolve);
-    }));
-  };
-  target.on('data', check);
-  target.stderr.on('data', check);
-  return {
-    // Held again while catching up (the buffered output refilled the recorder): wait for that too.
-    released: async () => { while (release) await release; },
-  };
 }
 
 function exitFrom(code: number | null | undefined, signal?: string, coreDumped?: boolean, description?: string): TargetExit | undefined {
