@@ -58,17 +58,17 @@ export async function routeClientConnection(socket: TLSSocket, deps: ClientRoute
     deps.log('client_refused', { ip: client.ip, orgId, gatewayId, status });
     return refuse(socket, status, message);
   }
-  let channel;
+  let relayed;
   try {
-    channel = await found.tunnel.openChannel(client);
+    relayed = await found.tunnel.openChannel(client);
   } catch (error) {
     deps.log('channel_open_failed', { orgId, gatewayId, error: (error as Error).message });
     return refuse(socket, 'gateway_offline', `gateway ${gatewayId} is connected but did not accept the connection; try again shortly.`);
   }
-  if (socket.destroyed) return void channel.destroy();
+  if (socket.destroyed) return void relayed.stream.destroy();
   if (!request.silentOk) socket.write(encodeRelayStatus({ status: 'ok', message: '' }));
-  deps.log('client_routed', { ip: client.ip, orgId, gatewayId, path: isTlsSocket(channel) ? 'data' : 'ssh' });
-  await splice(socket, channel);
+  deps.log('client_routed', { ip: client.ip, orgId, gatewayId, path: relayed.path });
+  await splice(socket, relayed.stream);
 }
 
 /**
@@ -78,14 +78,8 @@ export async function routeClientConnection(socket: TLSSocket, deps: ClientRoute
  */
 async function acceptDataConnection(socket: TLSSocket, tokens: DataTokens, deps: ClientRouterDeps, certificateError: Error): Promise<void> {
   const ip = socket.remoteAddress ?? '';
-  let request;
-  try {
-    request = await readFirstFrame(socket, decodeRelayRequest, deps.firstFrameTimeoutMs);
-  } catch {
-    deps.log('client_refused', { ip, status: 'client_certificate_refused', reason: 'missing' });
-    return refuse(socket, 'client_certificate_refused', certificateError.message);
-  }
-  if (!request.dataToken) {
+  const request = await readFirstFrame(socket, decodeRelayRequest, deps.firstFrameTimeoutMs).catch(() => undefined);
+  if (!request?.dataToken) {
     deps.log('client_refused', { ip, status: 'client_certificate_refused', reason: 'missing' });
     return refuse(socket, 'client_certificate_refused', certificateError.message);
   }
@@ -95,10 +89,6 @@ async function acceptDataConnection(socket: TLSSocket, tokens: DataTokens, deps:
     return refuse(socket, 'data_token_refused', 'this data token is unknown, used or expired, or not for this gateway; the gateway dials again with the next token it is given.');
   }
   pool.add(socket);
-}
-
-function isTlsSocket(stream: unknown): stream is TLSSocket {
-  return typeof (stream as TLSSocket).getPeerX509Certificate === 'function';
 }
 
 function lookupRefusal(state: 'unknown' | 'offline' | 'org_mismatch', gatewayId: string, orgId: string): [RelayStatusName, string] {

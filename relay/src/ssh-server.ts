@@ -131,9 +131,9 @@ function makeTunnel(connection: Connection, identity: GatewayIdentity, openTimeo
   return {
     ...identity,
     dataPool,
-    openChannel: (origin) => {
+    openChannel: async (origin) => {
       const data = dataPool?.take();
-      return data ? Promise.resolve(data) : openSshChannel(connection, identity, openTimeoutMs, origin);
+      return data ? { stream: data, path: 'data' } : { stream: await openSshChannel(connection, identity, openTimeoutMs, origin), path: 'ssh' };
     },
     close: () => connection.end(),
   };

@@ -12,11 +12,17 @@ export interface ChannelOrigin {
   port: number;
 }
 
+export interface RelayedStream {
+  stream: Duplex;
+  /** A data connection (TLS to the gateway) or a channel in its SSH tunnel. */
+  path: 'data' | 'ssh';
+}
+
 export interface GatewayTunnel {
   gatewayId: string;
   orgId: string;
   /** The way to the gateway for one client connection: an idle data connection, else a `forwarded-tcpip` channel. */
-  openChannel(origin: ChannelOrigin): Promise<Duplex>;
+  openChannel(origin: ChannelOrigin): Promise<RelayedStream>;
   /** Its data connections, unless the relay keeps none. */
   dataPool?: GatewayDataPool | undefined;
   close(): void;

@@ -27,14 +27,15 @@ function tapped(tunnel: GatewayTunnel): GatewayTunnel {
   return {
     ...tunnel,
     openChannel: async (origin) => {
-      const channel = await tunnel.openChannel(origin);
+      const relayed = await tunnel.openChannel(origin);
+      const channel = relayed.stream;
       channel.on('data', (chunk: Buffer) => relayView.push(Buffer.from(chunk)));
       const write = channel.write.bind(channel) as (chunk: Buffer, ...rest: unknown[]) => boolean;
       channel.write = ((chunk: Buffer, ...rest: unknown[]) => {
         relayView.push(Buffer.from(chunk));
         return write(chunk, ...rest);
       }) as typeof channel.write;
-      return channel;
+      return relayed;
     },
   };
 }
