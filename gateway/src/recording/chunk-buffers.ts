@@ -17,6 +17,8 @@
 const SLOTS_PER_POOL = 16;
 /** 64 slots of 448 KiB: 28 MiB at most, for every session together. */
 const MAX_POOLS = 4;
+/** Every shared slot there can be: more chunks than this in flight means new memory for each. */
+export const MAX_SHARED_SLOTS = SLOTS_PER_POOL * MAX_POOLS;
 /** Returned own buffers kept for reuse, for every session together. */
 const MAX_SPARE_BYTES = 16 * 1024 * 1024;
 

@@ -11,7 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RecorderFlow } from '@postern/shared/recording/recorder';
-import { ChunkBufferPool } from './chunk-buffers.ts';
+import { ChunkBufferPool, MAX_SHARED_SLOTS } from './chunk-buffers.ts';
 import { DEFAULT_CHUNK_BYTES } from './chunk-writer.ts';
 import { CHUNK_OVERHEAD_BYTES, prepareChunkSeal, sealChunk, type ChunkHeader } from '@postern/shared/recording/chunk';
 import type { SpoolDirectory } from './spool-files.ts';
@@ -133,8 +133,8 @@ interface WorkerAnswer {
  * (the shared slots are all out then: more would mean 448 KiB of new memory each), and at which
  * they are let go again.
  */
-export const BACKLOG_HIGH_CHUNKS = 64;
-export const BACKLOG_LOW_CHUNKS = 32;
+export const BACKLOG_HIGH_CHUNKS = MAX_SHARED_SLOTS;
+export const BACKLOG_LOW_CHUNKS = MAX_SHARED_SLOTS / 2;
 
 export class SealThread {
   private readonly worker: Worker;
