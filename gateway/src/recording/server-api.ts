@@ -5,12 +5,16 @@
 import { z } from 'zod';
 import { errorFromBody, type PosternError } from '@postern/shared/errors';
 import { chunkSha256, RECORDING_KEY_BYTES } from '@postern/shared/recording/chunk';
+import { putBody } from './chunk-put.ts';
 
 export interface RecordingServerApi {
   serverUrl: string;
   token: () => Promise<string> | string;
+  /** For tests that play the network; without it the key call uses fetch and uploads use node:http(s) (chunk-put.ts). */
   fetch?: typeof fetch;
 }
+
+const TIMEOUT_MS = 30_000;
 
 const zKey = z.object({ key: z.string(), nextIndex: z.number().int().min(0) });
 const zStored = z.object({ index: z.number().int(), sha256: z.string() });
@@ -19,7 +23,7 @@ async function call(api: RecordingServerApi, path: string, init: RequestInit): P
   const response = await (api.fetch ?? fetch)(new URL(path, api.serverUrl), {
     ...init,
     headers: { ...init.headers as Record<string, string>, authorization: `Bearer ${await api.token()}` },
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   return { status: response.status, json: await response.json().catch(() => null) };
 }
@@ -47,9 +51,11 @@ export async function uploadChunk(api: RecordingServerApi, sessionId: string, in
   const sha256 = chunkSha256(sealed);
   let answer;
   try {
-    answer = await call(api, `/api/v1/pam/sessions/${encodeURIComponent(sessionId)}/recording/chunks/${index}`, {
-      method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'x-postern-chunk-sha256': sha256 }, body: sealed,
-    });
+    const path = `/api/v1/pam/sessions/${encodeURIComponent(sessionId)}/recording/chunks/${index}`;
+    const headers = { 'content-type': 'application/octet-stream', 'x-postern-chunk-sha256': sha256 };
+    answer = api.fetch
+      ? await call(api, path, { method: 'PUT', headers, body: sealed })
+      : await putBody(new URL(path, api.serverUrl), { ...headers, authorization: `Bearer ${await api.token()}` }, sealed, TIMEOUT_MS);
   } catch (error) {
     return { kind: 'retry', reason: error instanceof Error ? error.message : String(error) };
   }
