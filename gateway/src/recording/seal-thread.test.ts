@@ -24,6 +24,15 @@ async function openedChunks(spool: SpoolDirectory, key: Buffer, sessionId = SESS
 
 describe('sealing and spooling on a worker thread', () => {
   const thread = new SealThread();
+  /** Takes shared slots until the thread hands out memory of its own; that last buffer is released again. */
+  function everySharedSlot(size: number): Buffer[] {
+    const slots: Buffer[] = [];
+    for (;;) {
+      const buffer = thread.allocate(size);
+      if (buffer.buffer instanceof SharedArrayBuffer) slots.push(buffer);
+      else return (thread.release(buffer), slots);
+    }
+  }
   afterAll(async () => {
     await thread.close();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -75,8 +84,7 @@ describe('sealing and spooling on a worker thread', () => {
     const spool = spoolDir();
     const seal = thread.sealInto(spool);
     const key = generateRecordingKey();
-    const slots: Buffer[] = [];
-    for (let buffer = thread.allocate(1_000); buffer.buffer instanceof SharedArrayBuffer; buffer = thread.allocate(1_000)) slots.push(buffer);
+    const slots = everySharedSlot(1_000);
     expect(slots.length).toBeGreaterThanOrEqual(8);
     const own = thread.allocate(1_000); // every slot is out: memory of its own
     expect(own.buffer).not.toBeInstanceOf(SharedArrayBuffer);
@@ -93,8 +101,7 @@ describe('sealing and spooling on a worker thread', () => {
     const spool = spoolDir();
     const seal = thread.sealInto(spool);
     const key = generateRecordingKey();
-    const slots: Buffer[] = [];
-    for (let buffer = thread.allocate(2_000); buffer.buffer instanceof SharedArrayBuffer; buffer = thread.allocate(2_000)) slots.push(buffer);
+    const slots = everySharedSlot(2_000);
     const pools = new Set(slots.map((buffer) => buffer.buffer));
     expect(pools.size).toBeGreaterThan(1);
     const later = slots.find((buffer) => buffer.buffer !== slots[0]!.buffer)!; // a slot of another pool

@@ -52,13 +52,13 @@ export function pipeChannels(client: ServerChannel, target: ClientChannel, hooks
     target.stderr.on('data', hooks.output);
   }
   if (hooks.input) client.on('data', hooks.input);
-  target.pipe(client, { end: false });
-  target.stderr.pipe(client.stderr, { end: false });
-  client.pipe(target);
-  const output = hooks.output && hooks.flow ? holdWhileBehind([
+  const outputs = [
     { source: target, destination: client, connect: () => target.pipe(client, { end: false }) },
     { source: target.stderr, destination: client.stderr, connect: () => target.stderr.pipe(client.stderr, { end: false }) },
-  ], hooks.flow, () => channelState(client) === 'open') : undefined;
+  ];
+  for (const pipe of outputs) pipe.connect();
+  client.pipe(target);
+  const output = hooks.output && hooks.flow ? holdWhileBehind(outputs, hooks.flow, () => channelState(client) === 'open') : undefined;
 
   const finish = async (exit: TargetExit | undefined) => {
     if (done) return;
